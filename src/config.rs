@@ -1,0 +1,217 @@
+//! `set()` options, parsed once into typed settings. The PHP layer turns each array value into
+//! a [`Value`]; everything here is plain Rust so the rules are unit-tested without PHP.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use crate::log::Level;
+
+/// A PHP value as far as settings care.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// Arrays, objects, resources: never valid for an option; the name is for the message.
+    Other(&'static str),
+}
+
+impl Value {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Other(t) => t,
+        }
+    }
+
+    /// PHP's loose reading of an integer option: ints, integral floats, numeric strings, bools.
+    fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::Bool(b) => Some(i64::from(*b)),
+            Value::Float(f) if f.fract() == 0.0 && f.is_finite() => Some(*f as i64),
+            Value::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn as_float(&self) -> Option<f64> {
+        match self {
+            Value::Float(f) if f.is_finite() => Some(*f),
+            Value::Str(s) => s.trim().parse().ok().filter(|f: &f64| f.is_finite()),
+            other => other.as_int().map(|i| i as f64),
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::Int(i) => Some(*i != 0),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IpcMode {
+    UnixSocket,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// Event workers; 0 in set() means "one per CPU".
+    pub worker_num: usize,
+    pub task_worker_num: usize,
+    pub task_ipc_mode: IpcMode,
+    pub log_file: Option<PathBuf>,
+    pub log_level: Level,
+    /// Seconds a stopping worker may take to finish its work before it is killed.
+    pub max_wait_time: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            worker_num: cpu_count(),
+            task_worker_num: 0,
+            task_ipc_mode: IpcMode::UnixSocket,
+            log_file: None,
+            log_level: Level::Info,
+            max_wait_time: 3.0,
+        }
+    }
+}
+
+#[derive(Debug, Error, PartialEq)]
+pub enum ConfigError {
+    #[error("unsupported option [{0}]")]
+    Unsupported(String),
+    #[error("option [{key}] expects {expected}, {given} given")]
+    Type { key: String, expected: &'static str, given: &'static str },
+    #[error("option [{key}] {rule}, {value} given")]
+    Range { key: String, rule: &'static str, value: String },
+}
+
+/// Options that Swoole has but that mean nothing for this server model; accepted silently.
+const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
+    "reactor_num",
+    "dispatch_mode",
+    "enable_coroutine",
+    "task_enable_coroutine",
+    "open_tcp_nodelay",
+    "hook_flags",
+];
+
+/// The most processes of one kind, as in Swoole (CPU count x 1000).
+fn max_processes() -> usize {
+    cpu_count() * 1000
+}
+
+pub fn cpu_count() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+impl Settings {
+    /// Applies one option. On error the setting keeps its previous value.
+    pub fn apply(&mut self, key: &str, v: &Value) -> Result<(), ConfigError> {
+        let type_err = |expected| ConfigError::Type { key: key.into(), expected, given: v.type_name() };
+        let range = |rule, value: String| ConfigError::Range { key: key.into(), rule, value };
+        match key {
+            "worker_num" | "task_worker_num" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                if n < 0 {
+                    return Err(range("must not be negative", n.to_string()));
+                }
+                if n as usize > max_processes() {
+                    return Err(range("is above the limit of CPU count x 1000", n.to_string()));
+                }
+                if key == "worker_num" {
+                    self.worker_num = if n == 0 { cpu_count() } else { n as usize };
+                } else {
+                    self.task_worker_num = n as usize;
+                }
+            }
+            "task_ipc_mode" => match v.as_int().ok_or_else(|| type_err("an integer"))? {
+                1 => self.task_ipc_mode = IpcMode::UnixSocket,
+                n => return Err(range("supports only 1 (SWOOLE_IPC_UNSOCK) so far", n.to_string())),
+            },
+            "log_file" => match v {
+                Value::Str(s) if !s.is_empty() => self.log_file = Some(PathBuf::from(s)),
+                Value::Null => self.log_file = None,
+                _ => return Err(type_err("a non-empty string")),
+            },
+            "log_level" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                self.log_level = Level::from_int(n.clamp(0, 6));
+            }
+            "max_wait_time" => {
+                let f = v.as_float().ok_or_else(|| type_err("a number"))?;
+                if f < 0.0 {
+                    return Err(range("must not be negative", f.to_string()));
+                }
+                self.max_wait_time = f;
+            }
+            k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {
+                if k == "enable_coroutine" && v.as_bool().is_none() {
+                    return Err(type_err("a bool"));
+                }
+            }
+            _ => return Err(ConfigError::Unsupported(key.into())),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_machine() {
+        let s = Settings::default();
+        assert_eq!(s.worker_num, cpu_count());
+        assert_eq!(s.task_worker_num, 0);
+        assert_eq!(s.max_wait_time, 3.0);
+    }
+
+    #[test]
+    fn integers_are_read_loosely_like_php() {
+        let mut s = Settings::default();
+        s.apply("worker_num", &Value::Str("3".into())).unwrap();
+        s.apply("task_worker_num", &Value::Float(4.0)).unwrap();
+        assert_eq!((s.worker_num, s.task_worker_num), (3, 4));
+        s.apply("worker_num", &Value::Int(0)).unwrap();
+        assert_eq!(s.worker_num, cpu_count());
+    }
+
+    #[test]
+    fn bad_values_are_refused_and_leave_the_setting_alone() {
+        let mut s = Settings::default();
+        s.apply("task_worker_num", &Value::Int(2)).unwrap();
+        assert!(matches!(s.apply("task_worker_num", &Value::Int(-1)), Err(ConfigError::Range { .. })));
+        assert_eq!(
+            s.apply("task_worker_num", &Value::Other("array")).unwrap_err().to_string(),
+            "option [task_worker_num] expects an integer, array given"
+        );
+        assert_eq!(s.task_worker_num, 2);
+        assert_eq!(s.apply("no_such", &Value::Int(1)).unwrap_err().to_string(), "unsupported option [no_such]");
+        assert!(s.apply("task_ipc_mode", &Value::Int(2)).is_err());
+    }
+
+    #[test]
+    fn log_settings() {
+        let mut s = Settings::default();
+        s.apply("log_file", &Value::Str("/tmp/x.log".into())).unwrap();
+        s.apply("log_level", &Value::Int(99)).unwrap();
+        assert_eq!(s.log_file, Some(PathBuf::from("/tmp/x.log")));
+        assert_eq!(s.log_level, Level::None);
+        assert!(s.apply("log_file", &Value::Int(1)).is_err());
+    }
+}

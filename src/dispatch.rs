@@ -1,0 +1,92 @@
+//! Choosing the task worker for a task sent with `$dst_worker_id = -1`.
+//!
+//! Swoole probes round robin for a worker whose status is idle, where "busy" means only "inside
+//! onTask", so bursts pile onto one worker. Here idle also requires an empty queue, and when
+//! nobody is idle the least loaded worker wins instead of an arbitrary one.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::shm::{Shm, WorkerStatus};
+
+/// Load of one task worker as the scheduler sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Load {
+    pub busy: bool,
+    pub queued: i64,
+}
+
+impl Load {
+    fn idle(&self) -> bool {
+        !self.busy && self.queued <= 0
+    }
+    fn weight(&self) -> i64 {
+        self.queued.max(0) + i64::from(self.busy)
+    }
+}
+
+/// Index (0-based among task workers) of the worker to use, starting the probe at `start`.
+pub fn choose(start: usize, loads: impl Fn(usize) -> Load, n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let mut best = start % n;
+    let mut best_weight = i64::MAX;
+    for k in 0..n {
+        let i = (start + k) % n;
+        let l = loads(i);
+        if l.idle() {
+            return i;
+        }
+        if l.weight() < best_weight {
+            best = i;
+            best_weight = l.weight();
+        }
+    }
+    best
+}
+
+/// The scheduler over the shared region: task workers are slots `first..first + n`.
+pub fn choose_in(shm: &Shm, first: u32, n: usize, local_backlog: impl Fn(usize) -> usize) -> usize {
+    let start = shm.header().round_robin.fetch_add(1, Relaxed);
+    choose(
+        start,
+        |i| {
+            let slot = shm.slot(first + i as u32);
+            Load {
+                busy: slot.status() == WorkerStatus::Busy,
+                queued: slot.queued.load(Relaxed) + local_backlog(i) as i64,
+            }
+        },
+        n,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loads(v: &[(bool, i64)]) -> impl Fn(usize) -> Load + '_ {
+        move |i| Load { busy: v[i].0, queued: v[i].1 }
+    }
+
+    #[test]
+    fn round_robin_over_idle_workers() {
+        let v = [(false, 0); 4];
+        let picks: Vec<_> = (0..6).map(|s| choose(s, loads(&v), 4)).collect();
+        assert_eq!(picks, vec![0, 1, 2, 3, 0, 1]);
+    }
+
+    #[test]
+    fn skips_busy_and_queued_workers() {
+        let v = [(true, 0), (false, 2), (false, 0), (true, 1)];
+        assert_eq!(choose(0, loads(&v), 4), 2);
+        assert_eq!(choose(3, loads(&v), 4), 2);
+    }
+
+    #[test]
+    fn without_an_idle_worker_the_least_loaded_wins() {
+        let v = [(true, 5), (true, 0), (false, 3), (true, 2)];
+        assert_eq!(choose(0, loads(&v), 4), 1);
+        assert_eq!(choose(2, loads(&v), 4), 1);
+    }
+}

@@ -1,0 +1,212 @@
+//! Message channels: one SOCK_SEQPACKET socketpair per receiving process.
+//!
+//! Many processes write into the same `tx` end (every event worker into a task worker's inbox,
+//! every task worker into an event worker's result channel). SEQPACKET keeps each write whole,
+//! so writers never interleave, and the channel outlives any one process: the manager creates it
+//! before forking and keeps it, so a respawned reader finds the messages its predecessor left.
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+
+use nix::errno::Errno;
+use nix::sys::socket::{self, sockopt, AddressFamily, MsgFlags, SockFlag, SockType};
+
+/// Largest datagram a flush builds by coalescing queued frames.
+const BATCH_BYTES: usize = 64 * 1024;
+/// Socket buffer we ask for; as root the kernel grants it, otherwise it caps at wmem_max.
+const WANTED_SNDBUF: usize = 8 * 1024 * 1024;
+
+pub struct Channel {
+    /// Read by the owner only.
+    pub rx: OwnedFd,
+    /// Shared by every writer.
+    pub tx: OwnedFd,
+    /// Largest single message the kernel accepts on `tx`.
+    pub max_message: usize,
+}
+
+impl Channel {
+    pub fn new() -> io::Result<Channel> {
+        let (tx, rx) = socket::socketpair(
+            AddressFamily::Unix,
+            SockType::SeqPacket,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        )?;
+        // A bigger buffer lets more tasks queue in the kernel before writers must queue in user
+        // space, and raises the largest message. Failing to grow it is not an error.
+        if socket::setsockopt(&tx, sockopt::SndBufForce, &WANTED_SNDBUF).is_err() {
+            let _ = socket::setsockopt(&tx, sockopt::SndBuf, &WANTED_SNDBUF);
+        }
+        let sndbuf = socket::getsockopt(&tx, sockopt::SndBuf).unwrap_or(212_992);
+        // The kernel charges an skb's overhead against the buffer too.
+        let max_message = sndbuf.saturating_sub(4096).max(16 * 1024);
+        Ok(Channel { rx, tx, max_message })
+    }
+}
+
+/// Sends one datagram without blocking. `Ok(false)`: the channel is full, try later.
+pub fn try_send(fd: RawFd, datagram: &[u8]) -> io::Result<bool> {
+    loop {
+        match socket::send(fd, datagram, MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL) {
+            Ok(_) => return Ok(true),
+            Err(Errno::EAGAIN) => return Ok(false),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Receives one datagram without blocking. `Ok(None)`: nothing there.
+pub fn try_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
+    loop {
+        match socket::recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
+            Ok(n) => return Ok(Some(n)),
+            Err(Errno::EAGAIN) => return Ok(None),
+            Err(Errno::EINTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The receive buffer size that fits any message of `channels`.
+pub fn recv_buffer(max_message: usize) -> Vec<u8> {
+    vec![0u8; max_message.max(BATCH_BYTES) + 64]
+}
+
+/// Frames waiting for one destination, sent in order, never blocking the caller.
+///
+/// A frame is first tried directly; once the channel is full, later frames queue here (so order
+/// is kept) and [`Outbox::flush`] sends them, several per datagram, when the channel has room.
+pub struct Outbox {
+    fd: RawFd,
+    max_message: usize,
+    queue: VecDeque<Vec<u8>>,
+    queued_bytes: usize,
+}
+
+impl Outbox {
+    pub fn new(tx: &OwnedFd, max_message: usize) -> Self {
+        Outbox { fd: tx.as_raw_fd(), max_message, queue: VecDeque::new(), queued_bytes: 0 }
+    }
+
+    pub fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    pub fn max_message(&self) -> usize {
+        self.max_message
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    pub fn queued_frames(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn queued_bytes(&self) -> usize {
+        self.queued_bytes
+    }
+
+    /// Sends `frame` now, behind whatever is queued (coalesced with it), or queues it when the
+    /// channel is full. Returns how many frames reached the channel.
+    pub fn push(&mut self, frame: Vec<u8>) -> io::Result<usize> {
+        if self.queue.is_empty() && try_send(self.fd, &frame)? {
+            return Ok(1);
+        }
+        self.push_lazy(frame);
+        self.flush()
+    }
+
+    /// Queues `frame` without sending: it leaves with the next push or flush. For messages
+    /// nobody waits on, so they can share a datagram with the next one.
+    pub fn push_lazy(&mut self, frame: Vec<u8>) {
+        self.queued_bytes += frame.len();
+        self.queue.push_back(frame);
+    }
+
+    /// Moves queued frames into the channel until it is full. Returns how many were sent.
+    pub fn flush(&mut self) -> io::Result<usize> {
+        let mut sent = 0;
+        let mut batch = Vec::new();
+        while let Some(first) = self.queue.front() {
+            // Coalesce small frames; a big one goes alone.
+            let mut n = 1;
+            let mut size = first.len();
+            if size < BATCH_BYTES {
+                for f in self.queue.iter().skip(1) {
+                    if size + f.len() > BATCH_BYTES.min(self.max_message) {
+                        break;
+                    }
+                    size += f.len();
+                    n += 1;
+                }
+            }
+            let ok = if n == 1 {
+                try_send(self.fd, first)?
+            } else {
+                batch.clear();
+                for f in self.queue.iter().take(n) {
+                    batch.extend_from_slice(f);
+                }
+                try_send(self.fd, &batch)?
+            };
+            if !ok {
+                break;
+            }
+            for _ in 0..n {
+                if let Some(f) = self.queue.pop_front() {
+                    self.queued_bytes -= f.len();
+                }
+            }
+            sent += n;
+        }
+        Ok(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipc::frame::{encode, Frames, Kind};
+
+    #[test]
+    fn queued_frames_are_coalesced_and_arrive_in_order() {
+        let ch = Channel::new().unwrap();
+        let mut out = Outbox::new(&ch.tx, ch.max_message);
+        // Fill the channel until it refuses, then queue a few more.
+        let mut pushed = 0i64;
+        loop {
+            let sent = out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512])).unwrap();
+            pushed += 1;
+            if sent == 0 {
+                break;
+            }
+        }
+        for _ in 0..10 {
+            out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512])).unwrap();
+            pushed += 1;
+        }
+        assert_eq!(out.queued_frames(), 11);
+        let mut buf = recv_buffer(ch.max_message);
+        let mut next = 0i64;
+        let mut datagrams_for_queued = 0;
+        while next < pushed {
+            out.flush().unwrap();
+            let n = try_recv(ch.rx.as_raw_fd(), &mut buf).unwrap().expect("a datagram");
+            let ids: Vec<i64> = Frames::new(&buf[..n]).map(|f| f.unwrap().0.task_id).collect();
+            if ids[0] >= pushed - 11 {
+                datagrams_for_queued += 1;
+            }
+            for id in ids {
+                assert_eq!(id, next);
+                next += 1;
+            }
+        }
+        assert!(out.is_empty());
+        assert!(datagrams_for_queued < 11, "queued frames were not coalesced");
+    }
+}

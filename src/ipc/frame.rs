@@ -1,0 +1,166 @@
+//! The one message format between processes: a fixed 24-byte header and a body.
+//!
+//! Several frames may share one datagram (a flush coalesces queued frames), so a reader walks a
+//! datagram with [`Frames`]. Every field is little endian.
+
+use thiserror::Error;
+
+use crate::types::{TaskId, WorkerId};
+
+pub const HEADER_LEN: usize = 24;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    /// Event worker -> task worker: run this.
+    Task = 1,
+    /// Task worker -> event worker: one `finish()` or return value of a task.
+    Result = 2,
+    /// Task worker -> event worker: the task is over; no more results will come.
+    Done = 3,
+    /// Manager -> event worker: the task will never finish; the body says why.
+    Lost = 4,
+}
+
+impl Kind {
+    fn from_u8(v: u8) -> Option<Kind> {
+        Some(match v {
+            1 => Kind::Task,
+            2 => Kind::Result,
+            3 => Kind::Done,
+            4 => Kind::Lost,
+            _ => return None,
+        })
+    }
+}
+
+/// Header flag: the body is PHP `serialize()` output rather than a raw string.
+pub const FLAG_SERIALIZED: u8 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub kind: Kind,
+    pub flags: u8,
+    /// Task frames: the sending event worker. Results: the task worker that ran the task.
+    pub src: WorkerId,
+    /// Incarnation of the event worker that sent the task; results for another incarnation
+    /// are not delivered to its successor.
+    pub generation: u32,
+    pub task_id: TaskId,
+    pub len: u32,
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum FrameError {
+    #[error("truncated frame: {have} bytes, header says {need}")]
+    Truncated { have: usize, need: usize },
+    #[error("unknown frame kind {0}")]
+    UnknownKind(u8),
+}
+
+impl Header {
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
+        out.push(self.kind as u8);
+        out.push(self.flags);
+        out.extend_from_slice(&(self.src as u16).to_le_bytes());
+        out.extend_from_slice(&self.generation.to_le_bytes());
+        out.extend_from_slice(&self.task_id.to_le_bytes());
+        out.extend_from_slice(&self.len.to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Result<Header, FrameError> {
+        if b.len() < HEADER_LEN {
+            return Err(FrameError::Truncated { have: b.len(), need: HEADER_LEN });
+        }
+        let kind = Kind::from_u8(b[0]).ok_or(FrameError::UnknownKind(b[0]))?;
+        let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&b[8..16]);
+        Ok(Header {
+            kind,
+            flags: b[1],
+            src: u16::from_le_bytes([b[2], b[3]]) as WorkerId,
+            generation: u32_at(4),
+            task_id: i64::from_le_bytes(id),
+            len: u32_at(16),
+        })
+    }
+}
+
+/// Builds one frame (header and body) in a fresh buffer.
+pub fn encode(kind: Kind, flags: u8, src: WorkerId, generation: u32, task_id: TaskId, body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+    Header { kind, flags, src, generation, task_id, len: body.len() as u32 }.encode_into(&mut out);
+    out.extend_from_slice(body);
+    out
+}
+
+/// Walks the frames of one datagram.
+pub struct Frames<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Frames<'a> {
+    pub fn new(datagram: &'a [u8]) -> Self {
+        Frames { rest: datagram }
+    }
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = Result<(Header, &'a [u8]), FrameError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let header = match Header::decode(self.rest) {
+            Ok(h) => h,
+            Err(e) => {
+                self.rest = &[];
+                return Some(Err(e));
+            }
+        };
+        let end = HEADER_LEN + header.len as usize;
+        if self.rest.len() < end {
+            let have = self.rest.len();
+            self.rest = &[];
+            return Some(Err(FrameError::Truncated { have, need: end }));
+        }
+        let body = &self.rest[HEADER_LEN..end];
+        self.rest = &self.rest[end..];
+        Some(Ok((header, body)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_of_one_frame_keeps_every_field() {
+        let f = encode(Kind::Result, FLAG_SERIALIZED, 5, 7, -3, b"a\0b");
+        assert_eq!(f.len(), HEADER_LEN + 3);
+        let mut it = Frames::new(&f);
+        let (h, body) = it.next().unwrap().unwrap();
+        assert_eq!(h, Header { kind: Kind::Result, flags: FLAG_SERIALIZED, src: 5, generation: 7, task_id: -3, len: 3 });
+        assert_eq!(body, b"a\0b");
+        assert!(it.next().is_none());
+    }
+
+    #[test]
+    fn several_frames_share_a_datagram() {
+        let mut dgram = encode(Kind::Task, 0, 1, 0, 0, b"x");
+        dgram.extend(encode(Kind::Done, 0, 2, 0, 9, b""));
+        let kinds: Vec<_> = Frames::new(&dgram).map(|r| r.unwrap().0.kind).collect();
+        assert_eq!(kinds, vec![Kind::Task, Kind::Done]);
+    }
+
+    #[test]
+    fn a_short_datagram_is_an_error_not_a_panic() {
+        let f = encode(Kind::Task, 0, 1, 0, 0, b"hello");
+        let got: Vec<_> = Frames::new(&f[..HEADER_LEN + 2]).collect();
+        assert_eq!(got, vec![Err(FrameError::Truncated { have: HEADER_LEN + 2, need: HEADER_LEN + 5 })]);
+        assert_eq!(Frames::new(&[9u8; HEADER_LEN]).next(), Some(Err(FrameError::UnknownKind(9))));
+    }
+}

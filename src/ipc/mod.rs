@@ -1,0 +1,3 @@
+//! Inter-process messaging: the frame format and the channels that carry it.
+pub mod channel;
+pub mod frame;

@@ -1,0 +1,20 @@
+//! rswoole: Swoole's multi-process TCP server and task workers for PHP.
+//!
+//! The process model is the file tree: `pool` (the manager), `worker` (event workers),
+//! `task_worker`, `dispatch`, `ipc`, `shm`, `net`. None of it knows PHP; `php/` is the thin
+//! layer that turns Zvals into calls on that core.
+
+pub mod config;
+pub mod dispatch;
+pub mod handler;
+pub mod ipc;
+pub mod log;
+pub mod net;
+#[cfg(feature = "php")]
+pub mod php;
+pub mod pool;
+pub mod shm;
+pub mod signals;
+pub mod task_worker;
+pub mod types;
+pub mod worker;

@@ -1,0 +1,140 @@
+//! Server log lines in Swoole's format:
+//! `[2026-11-26 17:00:00 *1234.0]\tWARNING\twhere(): message`.
+//! The marker says which role wrote it: `$` manager, `*` event worker, `^` task worker.
+
+use std::fs::OpenOptions;
+use std::io::{self, Write};
+use std::os::fd::{IntoRawFd, RawFd};
+use std::path::Path;
+use std::sync::atomic::{AtomicI32, AtomicU8, Ordering::Relaxed};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Debug = 0,
+    Trace = 1,
+    Info = 2,
+    Notice = 3,
+    Warning = 4,
+    Error = 5,
+    None = 6,
+}
+
+impl Level {
+    pub fn from_int(n: i64) -> Level {
+        match n {
+            i64::MIN..=0 => Level::Debug,
+            1 => Level::Trace,
+            2 => Level::Info,
+            3 => Level::Notice,
+            4 => Level::Warning,
+            5 => Level::Error,
+            _ => Level::None,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Trace => "TRACE",
+            Level::Info => "INFO",
+            Level::Notice => "NOTICE",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+            Level::None => "NONE",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Other = b'%' as isize,
+    Manager = b'$' as isize,
+    EventWorker = b'*' as isize,
+    TaskWorker = b'^' as isize,
+}
+
+static LEVEL: AtomicU8 = AtomicU8::new(Level::Info as u8);
+static FD: AtomicI32 = AtomicI32::new(2);
+static ROLE: AtomicU8 = AtomicU8::new(b'%');
+
+pub fn set_level(l: Level) {
+    LEVEL.store(l as u8, Relaxed);
+}
+
+pub fn set_role(r: Role) {
+    ROLE.store(r as u8, Relaxed);
+}
+
+/// Sends log lines to `path` (appending) instead of stderr.
+pub fn open_file(path: &Path) -> io::Result<()> {
+    let f = OpenOptions::new().create(true).append(true).open(path)?;
+    let old = FD.swap(f.into_raw_fd(), Relaxed);
+    if old > 2 {
+        // SAFETY: `old` was a file this module opened and nothing else holds it.
+        unsafe { libc::close(old) };
+    }
+    Ok(())
+}
+
+pub fn enabled(level: Level) -> bool {
+    level as u8 >= LEVEL.load(Relaxed) && level != Level::None
+}
+
+pub fn log(level: Level, func: &str, msg: &str) {
+    if !enabled(level) {
+        return;
+    }
+    let line = format!(
+        "[{} {}{}.0]\t{}\t{}(): {}\n",
+        timestamp(),
+        ROLE.load(Relaxed) as char,
+        std::process::id(),
+        level.name(),
+        func,
+        msg
+    );
+    write_fd(FD.load(Relaxed), line.as_bytes());
+}
+
+fn write_fd(fd: RawFd, bytes: &[u8]) {
+    // SAFETY: borrowing the raw fd for one write; ManuallyDrop keeps it open.
+    let mut f = std::mem::ManuallyDrop::new(unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) });
+    let _ = f.write_all(bytes);
+}
+
+fn timestamp() -> String {
+    let now = unsafe { libc::time(std::ptr::null_mut()) };
+    // SAFETY: localtime_r writes into our zeroed tm and reads only `now`.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    unsafe { libc::localtime_r(&now, &mut tm) };
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
+#[macro_export]
+macro_rules! log_at {
+    ($level:expr, $func:expr, $($arg:tt)*) => {
+        if $crate::log::enabled($level) {
+            $crate::log::log($level, $func, &format!($($arg)*))
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_filter_and_parse() {
+        assert_eq!(Level::from_int(4), Level::Warning);
+        assert_eq!(Level::from_int(-3), Level::Debug);
+        assert!(Level::Error > Level::Info);
+        assert_eq!(timestamp().len(), 19);
+    }
+}

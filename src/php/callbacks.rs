@@ -1,0 +1,85 @@
+//! The event table set by `on()`, and calling a PHP callable safely: an exception is reported
+//! and the worker goes on; a fatal error (a bailout, e.g. memory_limit) ends this worker
+//! process so the manager replaces it with a clean one.
+
+use ext_php_rs::convert::IntoZvalDyn;
+use ext_php_rs::types::Zval;
+use ext_php_rs::zend::try_catch;
+
+use crate::log::Level;
+use crate::log_at;
+use crate::php::errors::{self, Thrown};
+
+/// Events as `on()` accepts them (case-insensitive), in Swoole's spelling.
+pub const EVENTS: &[&str] = &[
+    "Start",
+    "Shutdown",
+    "WorkerStart",
+    "WorkerStop",
+    "WorkerError",
+    "ManagerStart",
+    "ManagerStop",
+    "Connect",
+    "Receive",
+    "Close",
+    "Task",
+    "Finish",
+];
+
+/// The canonical name of an event, or None if unknown.
+pub fn canonical(name: &str) -> Option<&'static str> {
+    EVENTS.iter().copied().find(|e| e.eq_ignore_ascii_case(name))
+}
+
+#[derive(Default)]
+pub struct Callbacks {
+    table: Vec<(&'static str, Zval)>,
+}
+
+impl Callbacks {
+    pub fn set(&mut self, event: &'static str, cb: Zval) {
+        self.table.retain(|(e, _)| *e != event);
+        self.table.push((event, cb));
+    }
+
+    pub fn get(&self, event: &str) -> Option<&Zval> {
+        self.table.iter().find(|(e, _)| *e == event).map(|(_, z)| z)
+    }
+
+    pub fn has(&self, event: &str) -> bool {
+        self.get(event).is_some()
+    }
+
+    /// Copies for a running server (each holds its own reference).
+    pub fn snapshot(&self) -> Callbacks {
+        Callbacks { table: self.table.iter().map(|(e, z)| (*e, z.shallow_clone())).collect() }
+    }
+}
+
+/// Calls `cb` with `args`. Returns its value, or None when it threw (reported here).
+pub fn invoke(event: &str, cb: &Zval, args: Vec<&dyn IntoZvalDyn>) -> Option<Zval> {
+    let result = try_catch(std::panic::AssertUnwindSafe(|| cb.try_call(args)));
+    match result {
+        Ok(Ok(v)) => Some(v),
+        Ok(Err(_)) => {
+            match errors::report_pending() {
+                Some(Thrown::Exit) => {
+                    log_at!(Level::Notice, "Server::callback", "exit() was called in the {} callback; the worker goes on", event)
+                }
+                Some(Thrown::Exception) => {}
+                None => errors::warning(&format!("the {event} callback could not be called")),
+            }
+            None
+        }
+        Err(_) => {
+            // PHP already printed the fatal error. Its engine state is not trusted after a
+            // bailout, so this process ends and the manager starts a fresh one.
+            log_at!(Level::Error, "Server::callback", "fatal error in the {} callback, worker exits", event);
+            // SAFETY: leaving the process is the point; nothing after this may touch PHP.
+            unsafe {
+                libc::fflush(std::ptr::null_mut());
+                libc::_exit(255)
+            }
+        }
+    }
+}

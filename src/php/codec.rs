@@ -1,0 +1,55 @@
+//! PHP value <-> task payload: strings travel raw, anything else through PHP's own
+//! `serialize()`, so every value (objects, enums, references) arrives exactly as PHP would
+//! restore it.
+
+use std::cell::RefCell;
+
+use ext_php_rs::types::{ZendStr, Zval};
+use ext_php_rs::zend::Function;
+
+use crate::types::Payload;
+
+thread_local! {
+    static SERIALIZE: RefCell<Option<Function>> = const { RefCell::new(None) };
+    static UNSERIALIZE: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// The serialization failed and its exception is pending: return to PHP so it is thrown.
+#[derive(Debug)]
+pub struct Pending;
+
+fn call(cache: &'static std::thread::LocalKey<RefCell<Option<Function>>>, name: &str, arg: &Zval) -> Result<Zval, Pending> {
+    cache.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_none() {
+            *c = Function::try_from_function(name);
+        }
+        let f = c.as_ref().ok_or(Pending)?;
+        f.try_call(vec![arg]).map_err(|_| Pending)
+    })
+}
+
+pub fn pack(value: &Zval) -> Result<Payload, Pending> {
+    if let Some(s) = value.zend_str() {
+        return Ok(Payload::raw(s.as_bytes()));
+    }
+    let out = call(&SERIALIZE, "serialize", value)?;
+    match out.zend_str() {
+        Some(s) => Ok(Payload::serialized(s.as_bytes())),
+        None => Err(Pending),
+    }
+}
+
+pub fn string(bytes: &[u8]) -> Zval {
+    let mut z = Zval::new();
+    z.set_zend_string(ZendStr::new(bytes, false));
+    z
+}
+
+pub fn unpack(p: &Payload) -> Result<Zval, Pending> {
+    let s = string(&p.bytes);
+    if !p.serialized {
+        return Ok(s);
+    }
+    call(&UNSERIALIZE, "unserialize", &s)
+}

@@ -1,0 +1,48 @@
+//! Warnings and uncaught exceptions, printed the way PHP (and Swoole) print them.
+
+use std::ffi::CString;
+
+use ext_php_rs::ffi::{php_error_docref, zend_object, E_WARNING};
+use ext_php_rs::zend::ExecutorGlobals;
+
+const E_ERROR: i32 = 1;
+/// Report as fatal without bailing out: the worker goes on with its next event.
+const E_DONT_BAIL: i32 = 1 << 15;
+
+extern "C" {
+    fn zend_exception_error(ex: *mut zend_object, severity: i32) -> i32;
+    fn zend_is_unwind_exit(ex: *const zend_object) -> bool;
+}
+
+/// `Warning: Swoole\Server::method(): msg`: the active method names itself.
+pub fn warning(msg: &str) {
+    let msg = CString::new(msg.replace('\0', "\\0")).unwrap_or_default();
+    // SAFETY: both strings are NUL-terminated and the format consumes exactly one argument.
+    unsafe { php_error_docref(std::ptr::null(), E_WARNING as i32, c"%s".as_ptr(), msg.as_ptr()) };
+}
+
+/// What a callback left behind when it did not return normally.
+pub enum Thrown {
+    Exception,
+    Exit,
+}
+
+/// Takes the pending exception (if any) and reports it as "PHP Fatal error: Uncaught ...".
+/// `exit()` inside a callback unwinds with a special object: it is not an error, and the
+/// worker keeps running, so it is only noted.
+pub fn report_pending() -> Option<Thrown> {
+    let mut ex = ExecutorGlobals::take_exception()?;
+    let ptr: *mut zend_object = &mut *ex;
+    // SAFETY: `ptr` points at the exception object we now own (`ex`), alive until `ex` drops
+    // below; both functions only read it.
+    let thrown = unsafe {
+        if zend_is_unwind_exit(ptr) {
+            Thrown::Exit
+        } else {
+            zend_exception_error(ptr, E_ERROR | E_DONT_BAIL);
+            Thrown::Exception
+        }
+    };
+    drop(ex);
+    Some(thrown)
+}

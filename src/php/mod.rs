@@ -1,0 +1,8 @@
+//! The PHP-facing layer: converts Zvals and calls into the core. Nothing below `php/` decides
+//! how the server works; it only translates.
+pub mod callbacks;
+pub mod codec;
+pub mod errors;
+pub mod module;
+pub mod runtime;
+pub mod server;

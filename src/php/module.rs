@@ -1,0 +1,85 @@
+//! Module entry: classes, constants, the legacy class name, and `php --ri rswoole`.
+
+use std::ffi::CString;
+
+use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::class::RegisteredClass;
+use ext_php_rs::ffi::zend_class_entry;
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::ModuleEntry;
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+
+use crate::php::server::{Server, SwooleException};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+extern "C" {
+    fn zend_register_class_alias_ex(name: *const libc::c_char, len: usize, ce: *mut zend_class_entry, persistent: bool) -> i32;
+}
+
+/// Registers `swoole_server` as another name of `Swoole\Server`. Runs as the class-builder hook
+/// of `Swoole\Exception`, which is registered after `Swoole\Server`, so that class exists.
+pub fn register_aliases(builder: ClassBuilder) -> ClassBuilder {
+    let ce = Server::get_metadata().ce() as *const zend_class_entry as *mut zend_class_entry;
+    for alias in ["swoole_server"] {
+        if let Ok(name) = CString::new(alias) {
+            // SAFETY: called during module startup with a registered, persistent class entry;
+            // the name is copied by the engine.
+            unsafe { zend_register_class_alias_ex(name.as_ptr(), alias.len(), ce, true) };
+        }
+    }
+    builder
+}
+
+pub extern "C" fn module_info(_module: *mut ModuleEntry) {
+    info_table_start!();
+    info_table_row!("rswoole support", "enabled");
+    info_table_row!("Version", VERSION);
+    info_table_row!("Git revision", env!("RSWOOLE_GIT_REV"));
+    info_table_row!("Server modes", "SWOOLE_BASE (SWOOLE_PROCESS runs as BASE)");
+    info_table_end!();
+}
+
+pub fn build(module: ModuleBuilder) -> ModuleBuilder {
+    let ints: &[(&str, i64)] = &[
+        ("SWOOLE_BASE", 1),
+        ("SWOOLE_PROCESS", 2),
+        ("SWOOLE_SOCK_TCP", 1),
+        ("SWOOLE_SOCK_UDP", 2),
+        ("SWOOLE_SOCK_TCP6", 3),
+        ("SWOOLE_SOCK_UDP6", 4),
+        ("SWOOLE_SOCK_UNIX_STREAM", 5),
+        ("SWOOLE_SOCK_UNIX_DGRAM", 6),
+        ("SWOOLE_IPC_UNSOCK", 1),
+        ("SWOOLE_IPC_MSGQUEUE", 2),
+        ("SWOOLE_IPC_PREEMPTIVE", 3),
+        ("SWOOLE_TASK_TMPFILE", 1),
+        ("SWOOLE_TASK_SERIALIZE", 2),
+        ("SWOOLE_TASK_NONBLOCK", 4),
+        ("SWOOLE_TASK_CALLBACK", 8),
+        ("SWOOLE_TASK_WAITALL", 16),
+        ("SWOOLE_TASK_COROUTINE", 32),
+        ("SWOOLE_TASK_PEEK", 64),
+        ("SWOOLE_TASK_NOREPLY", 128),
+        ("SWOOLE_WORKER_BUSY", 1),
+        ("SWOOLE_WORKER_IDLE", 2),
+        ("SWOOLE_WORKER_EXIT", 3),
+        ("SWOOLE_LOG_DEBUG", 0),
+        ("SWOOLE_LOG_TRACE", 1),
+        ("SWOOLE_LOG_INFO", 2),
+        ("SWOOLE_LOG_NOTICE", 3),
+        ("SWOOLE_LOG_WARNING", 4),
+        ("SWOOLE_LOG_ERROR", 5),
+        ("SWOOLE_LOG_NONE", 6),
+    ];
+    let mut m = module.info_function(module_info).class::<Server>().class::<SwooleException>();
+    for &(name, value) in ints {
+        m = m.constant((name, value, &[]));
+    }
+    m.constant(("SWOOLE_VERSION", VERSION, &[]))
+}
+
+#[php_module]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    build(module)
+}

@@ -1,0 +1,201 @@
+//! Per-process runtime of a started server, and the core [`Handler`] that runs PHP callbacks.
+//!
+//! `start()` is still on the stack while callbacks call `$serv->task()` on the same object, so
+//! nothing here lives in the PHP object: the running process is kept in a thread-local, and
+//! every access borrows it briefly, never across a call into PHP.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ext_php_rs::types::Zval;
+
+use crate::handler::{Handler, LostTask, Process};
+use crate::log::Level;
+use crate::log_at;
+use crate::php::callbacks::{invoke, Callbacks};
+use crate::php::codec;
+use crate::php::errors;
+use crate::shm::Shm;
+use crate::types::{Payload, SessionId, TaskId, TaskInfo, WorkerId};
+
+struct Current {
+    process: Process,
+    /// Per-task callbacks given to task(), kept until the task is over.
+    task_callbacks: HashMap<TaskId, Zval>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+}
+
+pub fn process() -> Option<Process> {
+    CURRENT.with(|c| c.borrow().as_ref().map(|c| c.process.clone()))
+}
+
+pub fn shm() -> Option<Rc<Shm>> {
+    process().map(|p| match p {
+        Process::Manager { shm } => shm,
+        Process::Event(w) => w.borrow().shm().clone(),
+        Process::Task(t) => t.borrow().shm().clone(),
+    })
+}
+
+/// Global id of this worker, or None in the manager / before start.
+pub fn worker_id() -> Option<WorkerId> {
+    match process()? {
+        Process::Event(w) => Some(w.borrow().id()),
+        Process::Task(t) => Some(t.borrow().id()),
+        Process::Manager { .. } => None,
+    }
+}
+
+pub fn add_task_callback(task: TaskId, cb: Zval) {
+    CURRENT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            c.task_callbacks.insert(task, cb);
+        }
+    });
+}
+
+fn task_callback(task: TaskId) -> Option<Zval> {
+    CURRENT.with(|c| c.borrow().as_ref().and_then(|c| c.task_callbacks.get(&task).map(Zval::shallow_clone)))
+}
+
+fn drop_task_callback(task: TaskId) {
+    CURRENT.with(|c| {
+        let cb = c.borrow_mut().as_mut().and_then(|c| c.task_callbacks.remove(&task));
+        drop(cb);
+    });
+}
+
+/// Forgets the running server: releases every Zval it held before PHP shuts down.
+pub fn clear() {
+    let old = CURRENT.with(|c| c.borrow_mut().take());
+    drop(old);
+}
+
+/// Runs the user's callbacks for the core.
+pub struct PhpHandler {
+    pub server: Zval,
+    pub callbacks: Callbacks,
+}
+
+impl PhpHandler {
+    fn call(&self, event: &str, args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>) -> Option<Zval> {
+        let cb = self.callbacks.get(event)?;
+        invoke(event, cb, args)
+    }
+
+    fn call_server_only(&self, event: &str) {
+        self.call(event, vec![&self.server]);
+    }
+}
+
+impl Handler for PhpHandler {
+    fn enter(&mut self, process: Process) {
+        let old = CURRENT.with(|c| c.borrow_mut().replace(Current { process, task_callbacks: HashMap::new() }));
+        drop(old);
+    }
+
+    fn on_manager_start(&mut self) {
+        self.call_server_only("ManagerStart");
+    }
+
+    fn on_manager_stop(&mut self) {
+        self.call_server_only("ManagerStop");
+    }
+
+    fn on_start(&mut self) {
+        self.call_server_only("Start");
+    }
+
+    fn on_shutdown(&mut self) {
+        self.call_server_only("Shutdown");
+    }
+
+    fn on_worker_start(&mut self, worker: WorkerId) {
+        self.call("WorkerStart", vec![&self.server, &(worker as i64)]);
+    }
+
+    fn on_worker_stop(&mut self, worker: WorkerId) {
+        self.call("WorkerStop", vec![&self.server, &(worker as i64)]);
+    }
+
+    fn on_worker_error(&mut self, worker: WorkerId, pid: i32, exit_code: i32, signal: i32) {
+        self.call(
+            "WorkerError",
+            vec![&self.server, &(worker as i64), &(pid as i64), &(exit_code as i64), &(signal as i64)],
+        );
+    }
+
+    fn on_connect(&mut self, fd: SessionId, reactor_id: i32) {
+        self.call("Connect", vec![&self.server, &fd, &(reactor_id as i64)]);
+    }
+
+    fn on_receive(&mut self, fd: SessionId, reactor_id: i32, data: &[u8]) {
+        let data = codec::string(data);
+        self.call("Receive", vec![&self.server, &fd, &(reactor_id as i64), &data]);
+    }
+
+    fn on_close(&mut self, fd: SessionId, reactor_id: i32) {
+        self.call("Close", vec![&self.server, &fd, &(reactor_id as i64)]);
+    }
+
+    fn on_task(&mut self, task: TaskInfo, data: Payload) -> Option<Payload> {
+        let data = match codec::unpack(&data) {
+            Ok(d) => d,
+            Err(_) => {
+                errors::report_pending();
+                log_at!(Level::Warning, "TaskWorker::task", "the execution of task#{} has failed: its data cannot be unserialized", task.id);
+                return None;
+            }
+        };
+        let ret = self.call("Task", vec![&self.server, &task.id, &(task.src_worker as i64), &data])?;
+        if ret.is_null() {
+            return None;
+        }
+        match codec::pack(&ret) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                log_at!(Level::Warning, "TaskWorker::task", "the return value of task#{} cannot be sent back", task.id);
+                errors::report_pending();
+                None
+            }
+        }
+    }
+
+    fn on_finish(&mut self, task_id: TaskId, data: Payload) {
+        let data = match codec::unpack(&data) {
+            Ok(d) => d,
+            Err(_) => {
+                errors::report_pending();
+                return;
+            }
+        };
+        if let Some(cb) = task_callback(task_id) {
+            invoke("Finish", &cb, vec![&self.server, &task_id, &data]);
+        } else if self.callbacks.has("Finish") {
+            self.call("Finish", vec![&self.server, &task_id, &data]);
+        } else {
+            errors::warning("require 'onFinish' callback");
+        }
+    }
+
+    fn on_task_done(&mut self, task_id: TaskId) {
+        drop_task_callback(task_id);
+    }
+
+    fn on_task_lost(&mut self, lost: LostTask) {
+        drop_task_callback(lost.task_id);
+        errors::warning(&lost.reason);
+    }
+
+    fn on_exit(&mut self) {
+        // SAFETY: ends PHP's output buffers and flushes C stdio before the worker _exit()s.
+        unsafe {
+            ext_php_rs::ffi::php_output_end_all();
+            libc::fflush(std::ptr::null_mut());
+        }
+    }
+}

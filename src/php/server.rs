@@ -1,0 +1,497 @@
+//! `Swoole\Server` (also `swoole_server`): argument checks with Swoole's wording, then calls
+//! into the core. Methods take `&self` only, because user callbacks call them while start()
+//! is still running on the same object.
+
+use std::cell::{Cell, RefCell};
+use std::net::TcpListener;
+use std::sync::atomic::Ordering::Relaxed;
+
+use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
+use ext_php_rs::zend::ce;
+
+use crate::config::{Settings, Value};
+use crate::handler::Process;
+use crate::net::listener;
+use crate::php::callbacks::{self, Callbacks};
+use crate::php::codec;
+use crate::php::errors::warning;
+use crate::php::module::register_aliases;
+use crate::php::runtime::{self, PhpHandler};
+use crate::pool;
+use crate::shm::WorkerStatus;
+
+pub const SWOOLE_BASE: i64 = 1;
+pub const SWOOLE_PROCESS: i64 = 2;
+pub const SWOOLE_SOCK_TCP: i64 = 1;
+pub const SWOOLE_SOCK_TCP6: i64 = 3;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Created,
+    Running,
+    Shutdown,
+}
+
+#[php_class]
+#[php(name = "Swoole\\Exception")]
+#[php(extends(ce = ce::exception, stub = "\\Exception"))]
+#[php(modifier = register_aliases)]
+#[derive(Default)]
+pub struct SwooleException;
+
+#[php_class]
+#[php(name = "Swoole\\Server")]
+pub struct Server {
+    host: String,
+    port: i64,
+    mode: i64,
+    sock_type: i64,
+    listener: RefCell<Option<TcpListener>>,
+    settings: RefCell<Settings>,
+    setting: RefCell<Option<Zval>>,
+    callbacks: RefCell<Callbacks>,
+    state: Cell<State>,
+    launcher_pid: Cell<i64>,
+}
+
+fn swoole_exception(msg: String, code: i32) -> PhpException {
+    PhpException::new(msg, code, <SwooleException as ext_php_rs::class::RegisteredClass>::get_metadata().ce())
+}
+
+fn bool_zval(b: bool) -> Zval {
+    let mut z = Zval::new();
+    z.set_bool(b);
+    z
+}
+
+fn long_zval(v: i64) -> Zval {
+    let mut z = Zval::new();
+    z.set_long(v);
+    z
+}
+
+fn to_value(z: &Zval) -> Value {
+    if let Some(l) = z.long() {
+        Value::Int(l)
+    } else if let Some(b) = z.bool() {
+        Value::Bool(b)
+    } else if let Some(d) = z.double() {
+        Value::Float(d)
+    } else if let Some(s) = z.zend_str() {
+        Value::Str(String::from_utf8_lossy(s.as_bytes()).into_owned())
+    } else if z.is_null() {
+        Value::Null
+    } else if z.is_array() {
+        Value::Other("array")
+    } else if z.is_object() {
+        Value::Other("object")
+    } else {
+        Value::Other("resource")
+    }
+}
+
+fn describe_callable(z: &Zval) -> String {
+    if let Some(s) = z.zend_str() {
+        return String::from_utf8_lossy(s.as_bytes()).into_owned();
+    }
+    if let Some(a) = z.array() {
+        let parts: Vec<String> = a
+            .values()
+            .map(|v| v.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned()).unwrap_or_else(|| "object".into()))
+            .collect();
+        return parts.join("::");
+    }
+    z.get_type().to_string()
+}
+
+#[php_impl]
+impl Server {
+    pub fn __construct(host: String, port: Option<i64>, mode: Option<i64>, sock_type: Option<i64>) -> PhpResult<Self> {
+        let port = port.unwrap_or(0);
+        let mode = mode.unwrap_or(SWOOLE_BASE);
+        let sock_type = sock_type.unwrap_or(SWOOLE_SOCK_TCP);
+        if mode != SWOOLE_BASE && mode != SWOOLE_PROCESS {
+            return Err(PhpException::new(format!("invalid $mode parameters {mode}"), 0, ce::error()));
+        }
+        if sock_type != SWOOLE_SOCK_TCP && sock_type != SWOOLE_SOCK_TCP6 {
+            return Err(swoole_exception(format!("socket type [{sock_type}] is not supported yet: only SWOOLE_SOCK_TCP and SWOOLE_SOCK_TCP6"), 0));
+        }
+        let l = listener::bind(&host, port).map_err(|e| {
+            let msg = match &e {
+                listener::BindError::InvalidPort(_) => "Server invalid listen port".to_string(),
+                other => other.to_string(),
+            };
+            swoole_exception(msg, e.code())
+        })?;
+        let real_port = l.local_addr().map(|a| a.port() as i64).unwrap_or(port);
+        Ok(Server {
+            host,
+            port: real_port,
+            mode,
+            sock_type,
+            listener: RefCell::new(Some(l)),
+            settings: RefCell::new(Settings::default()),
+            setting: RefCell::new(None),
+            callbacks: RefCell::new(Callbacks::default()),
+            state: Cell::new(State::Created),
+            launcher_pid: Cell::new(0),
+        })
+    }
+
+    pub fn set(&self, settings: &ZendHashTable) -> bool {
+        if self.state.get() != State::Created {
+            warning("server is running, unable to execute Swoole\\Server->set");
+            return false;
+        }
+        let mut merged = self.setting.borrow().as_ref().and_then(|z| z.array().map(|a| a.to_owned())).unwrap_or_else(ZendHashTable::new);
+        let mut ok = true;
+        for (key, value) in settings.iter() {
+            let name = key.to_string();
+            if let Err(e) = self.settings.borrow_mut().apply(&name, &to_value(value)) {
+                warning(&e.to_string());
+                ok = false;
+            }
+            if name == "log_file" {
+                if let Some(p) = self.settings.borrow().log_file.clone() {
+                    if let Err(e) = crate::log::open_file(&p) {
+                        warning(&format!("cannot open log_file '{}': {}", p.display(), e));
+                        ok = false;
+                    }
+                }
+            }
+            let _ = merged.insert(name.as_str(), value.shallow_clone());
+        }
+        crate::log::set_level(self.settings.borrow().log_level);
+        let mut z = Zval::new();
+        z.set_hashtable(merged);
+        *self.setting.borrow_mut() = Some(z);
+        ok
+    }
+
+    pub fn on(&self, event: String, callback: &Zval) -> bool {
+        if self.state.get() != State::Created {
+            warning("server is running, unable to register event callback function");
+            return false;
+        }
+        if !callback.is_callable() {
+            warning(&format!("function '{}' is not callable", describe_callable(callback)));
+            return false;
+        }
+        let Some(name) = callbacks::canonical(&event) else {
+            warning(&format!("unknown event types[{event}]"));
+            return false;
+        };
+        self.callbacks.borrow_mut().set(name, callback.shallow_clone());
+        true
+    }
+
+    pub fn start(self_: &mut ZendClassObject<Server>) -> PhpResult<bool> {
+        let mut server = Zval::new();
+        server.set_object(self_.get_mut_zend_obj());
+        let this: &Server = self_;
+        match this.state.get() {
+            State::Running => {
+                warning("The server is running, unable to execute Swoole\\Server->start()");
+                return Ok(false);
+            }
+            State::Shutdown => {
+                warning("The server have been shutdown, unable to execute Swoole\\Server->start()");
+                return Ok(false);
+            }
+            State::Created => {}
+        }
+        let settings = this.settings.borrow().clone();
+        let callbacks = this.callbacks.borrow().snapshot();
+        if !callbacks.has("Receive") {
+            return Err(swoole_exception("failed to start server. Error: require onReceive callback".into(), 9015));
+        }
+        if settings.task_worker_num > 0 && !callbacks.has("Task") {
+            return Err(swoole_exception("failed to start server. Error: require 'onTask' callback".into(), 9015));
+        }
+        this.fill_setting_defaults(&settings);
+        let Some(listener) = this.listener.borrow_mut().take() else {
+            return Err(swoole_exception("failed to start server. Error: the listening socket is gone".into(), 0));
+        };
+        this.launcher_pid.set(std::process::id() as i64);
+        this.state.set(State::Running);
+        let mut handler = PhpHandler { server, callbacks };
+        let result = pool::run(&settings, &listener, &mut handler);
+        drop(handler);
+        runtime::clear();
+        this.state.set(State::Shutdown);
+        drop(listener);
+        result.map(|_| true).map_err(|e| swoole_exception(format!("failed to start server. Error: {e}"), 0))
+    }
+
+    pub fn task(&self, data: &Zval, dst_worker_id: Option<i64>, callback: Option<&Zval>) -> Zval {
+        let dst = dst_worker_id.unwrap_or(-1);
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return bool_zval(false);
+        };
+        let tw_num = self.settings.borrow().task_worker_num as i64;
+        if tw_num == 0 {
+            warning("task method can't be executed without task worker");
+            return bool_zval(false);
+        }
+        if dst >= 0 && dst >= tw_num {
+            warning(&format!("worker_id must be less than task_worker_num[{tw_num}]"));
+            return bool_zval(false);
+        }
+        let w = match process {
+            Process::Event(w) => w,
+            Process::Task(_) => {
+                warning("Server->task() cannot use in the task-worker");
+                return bool_zval(false);
+            }
+            Process::Manager { .. } => {
+                warning("task method can only be used in the worker process");
+                return bool_zval(false);
+            }
+        };
+        let callback = callback.filter(|c| c.coerce_to_bool());
+        if let Some(cb) = callback {
+            if !cb.is_callable() {
+                warning(&format!("function '{}' is not callable", describe_callable(cb)));
+                return bool_zval(false);
+            }
+        }
+        let Ok(payload) = codec::pack(data) else {
+            // The serialization exception is pending and reaches the caller.
+            return Zval::new();
+        };
+        let sent = w.borrow_mut().task(&payload, (dst >= 0).then_some(dst as usize));
+        match sent {
+            Ok(id) => {
+                if let Some(cb) = callback {
+                    runtime::add_task_callback(id, cb.shallow_clone());
+                }
+                long_zval(id)
+            }
+            Err(e) => {
+                warning(&e.to_string());
+                bool_zval(false)
+            }
+        }
+    }
+
+    pub fn finish(&self, data: &Zval) -> bool {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return false;
+        };
+        let Process::Task(tw) = process else {
+            warning("Server::finish() can only be used in the task worker process");
+            return false;
+        };
+        if tw.borrow().current_task().is_none() {
+            warning("Server::finish() can only be used while onTask runs");
+            return false;
+        }
+        let Ok(payload) = codec::pack(data) else {
+            return false;
+        };
+        let r = tw.borrow_mut().finish(&payload);
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                warning(&e.to_string());
+                false
+            }
+        }
+    }
+
+    pub fn send(&self, fd: i64, data: &Zval) -> bool {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return false;
+        };
+        let bytes = match data.zend_str() {
+            Some(s) => s.as_bytes().to_vec(),
+            None => match codec::pack(data) {
+                Ok(p) if !p.serialized => p.bytes,
+                _ => {
+                    warning("the data sent must be a string");
+                    return false;
+                }
+            },
+        };
+        if bytes.is_empty() {
+            warning("the data sent must not be empty");
+            return false;
+        }
+        if fd <= 0 {
+            warning(&format!("invalid fd[{fd}]"));
+            return false;
+        }
+        let Process::Event(w) = process else {
+            warning("send() can only be used in an event worker for its own connections");
+            return false;
+        };
+        let r = w.borrow_mut().send(fd, &bytes);
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                crate::log_at!(crate::log::Level::Notice, "Server::send", "{}", e);
+                false
+            }
+        }
+    }
+
+    pub fn close(&self, fd: i64, reset: Option<bool>) -> bool {
+        let _ = reset;
+        match runtime::process() {
+            Some(Process::Event(w)) => w.borrow_mut().close(fd),
+            Some(_) => false,
+            None => {
+                warning("server is not running");
+                false
+            }
+        }
+    }
+
+    pub fn shutdown(&self) -> bool {
+        let Some(shm) = runtime::shm() else { return false };
+        let pid = shm.header().manager_pid.load(Relaxed);
+        pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM).is_ok()
+    }
+
+    pub fn stats(&self) -> Zval {
+        let Some(shm) = runtime::shm() else {
+            warning("server is not running");
+            return bool_zval(false);
+        };
+        let s = self.settings.borrow();
+        let h = shm.header();
+        let (w, t) = (s.worker_num as u32, s.task_worker_num as u32);
+        let count = |range: std::ops::Range<u32>| range.filter(|&i| shm.slot(i).status() == WorkerStatus::Idle).count() as i64;
+        let mut a = ZendHashTable::new();
+        let rows: Vec<(&str, i64)> = vec![
+            ("start_time", h.start_time.load(Relaxed)),
+            ("connection_num", h.connection_num.load(Relaxed).max(0)),
+            ("abort_count", h.abort_count.load(Relaxed) as i64),
+            ("accept_count", h.accept_count.load(Relaxed) as i64),
+            ("close_count", h.close_count.load(Relaxed) as i64),
+            ("worker_num", w as i64),
+            ("task_worker_num", t as i64),
+            ("idle_worker_num", count(0..w)),
+            ("dispatch_count", h.dispatch_count.load(Relaxed) as i64),
+            ("request_count", h.request_count.load(Relaxed) as i64),
+            ("total_recv_bytes", h.total_recv_bytes.load(Relaxed) as i64),
+            ("total_send_bytes", h.total_send_bytes.load(Relaxed) as i64),
+            ("session_round", h.session_round.load(Relaxed)),
+        ];
+        for (k, v) in rows {
+            let _ = a.insert(k, v);
+        }
+        if let Some(id) = runtime::worker_id() {
+            let _ = a.insert("worker_request_count", shm.slot(id).request_count.load(Relaxed) as i64);
+        }
+        if t > 0 {
+            let _ = a.insert("task_idle_worker_num", count(w..w + t));
+            let _ = a.insert("tasking_num", h.tasking_num.load(Relaxed).max(0));
+            let _ = a.insert("task_count", h.task_count.load(Relaxed) as i64);
+            let _ = a.insert("task_lost_num", h.task_lost_num.load(Relaxed) as i64);
+        }
+        let mut z = Zval::new();
+        z.set_hashtable(a);
+        z
+    }
+
+    #[php(name = "getWorkerId")]
+    pub fn get_worker_id(&self) -> Zval {
+        match runtime::worker_id() {
+            Some(id) => long_zval(id as i64),
+            None => bool_zval(false),
+        }
+    }
+
+    #[php(name = "getMasterPid")]
+    pub fn get_master_pid(&self) -> i64 {
+        self.master_pid()
+    }
+
+    #[php(name = "getManagerPid")]
+    pub fn get_manager_pid(&self) -> i64 {
+        self.manager_pid()
+    }
+
+    #[php(getter, name = "setting")]
+    pub fn setting(&self) -> Zval {
+        self.setting.borrow().as_ref().map(Zval::shallow_clone).unwrap_or_default()
+    }
+
+    #[php(getter, name = "host")]
+    pub fn host(&self) -> String {
+        self.host.clone()
+    }
+
+    #[php(getter, name = "port")]
+    pub fn port(&self) -> i64 {
+        self.port
+    }
+
+    #[php(getter, name = "mode")]
+    pub fn mode(&self) -> i64 {
+        self.mode
+    }
+
+    #[php(getter, name = "type")]
+    pub fn sock_type(&self) -> i64 {
+        self.sock_type
+    }
+
+    /// BASE mode, as Swoole: event worker 0's pid once it has started, the launching process
+    /// before that.
+    #[php(getter, name = "master_pid")]
+    pub fn master_pid(&self) -> i64 {
+        match runtime::shm() {
+            Some(shm) => match shm.header().master_pid.load(Relaxed) {
+                0 => self.launcher_pid.get(),
+                pid => pid as i64,
+            },
+            None => self.launcher_pid.get(),
+        }
+    }
+
+    #[php(getter, name = "manager_pid")]
+    pub fn manager_pid(&self) -> i64 {
+        runtime::shm().map(|s| s.header().manager_pid.load(Relaxed) as i64).unwrap_or(0)
+    }
+
+    #[php(getter, name = "worker_id")]
+    pub fn worker_id(&self) -> i64 {
+        runtime::worker_id().map(|i| i as i64).unwrap_or(-1)
+    }
+
+    #[php(getter, name = "worker_pid")]
+    pub fn worker_pid(&self) -> i64 {
+        if runtime::worker_id().is_some() {
+            std::process::id() as i64
+        } else {
+            0
+        }
+    }
+
+    #[php(getter, name = "taskworker")]
+    pub fn taskworker(&self) -> bool {
+        matches!(runtime::process(), Some(Process::Task(_)))
+    }
+}
+
+impl Server {
+    /// As Swoole, start() adds the effective process counts to `$serv->setting` if absent.
+    fn fill_setting_defaults(&self, s: &Settings) {
+        let mut arr = self.setting.borrow().as_ref().and_then(|z| z.array().map(|a| a.to_owned())).unwrap_or_else(ZendHashTable::new);
+        for (k, v) in [("worker_num", s.worker_num as i64), ("task_worker_num", s.task_worker_num as i64)] {
+            if arr.get(k).is_none() {
+                let _ = arr.insert(k, v);
+            }
+        }
+        let mut z = Zval::new();
+        z.set_hashtable(arr);
+        *self.setting.borrow_mut() = Some(z);
+    }
+}

@@ -1,0 +1,350 @@
+//! The manager: the process that called start(). It forks the task workers and the event
+//! workers, replaces any that die, and runs the shutdown: event workers stop first (so they
+//! still receive the results of their tasks), then task workers finish what is queued.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io;
+use std::net::TcpListener;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::rc::Rc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{fork, ForkResult, Pid};
+use thiserror::Error;
+
+use crate::config::Settings;
+use crate::handler::{Handler, Process};
+use crate::ipc::channel::{self, Channel, Outbox};
+use crate::ipc::frame::{self, Kind};
+use crate::log::{self, Level, Role};
+use crate::log_at;
+use crate::shm::{Shm, WorkerStatus};
+use crate::signals;
+use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
+use crate::types::WorkerId;
+use crate::worker::{self, EventWorker, EventWorkerSetup};
+
+#[derive(Debug, Error)]
+pub enum PoolError {
+    #[error("failed to create the shared memory: {0}")]
+    Shm(io::Error),
+    #[error("failed to create IPC channels: {0}")]
+    Channel(io::Error),
+    #[error("failed to install signal handlers: {0}")]
+    Signals(io::Error),
+    #[error("fork() failed: {0}")]
+    Fork(nix::Error),
+}
+
+/// A worker that died within this time of its spawn is respawned only after it, so a worker
+/// that crashes on start cannot spin the CPU.
+const RESPAWN_BACKOFF: Duration = Duration::from_millis(200);
+/// Extra time the manager gives workers beyond max_wait_time before it kills them.
+const KILL_GRACE: Duration = Duration::from_millis(1000);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Phase {
+    Running,
+    StoppingEventWorkers,
+    StoppingTaskWorkers,
+    Stopped,
+}
+
+struct Child {
+    id: WorkerId,
+    spawned: Instant,
+}
+
+pub struct Pool<'a> {
+    settings: &'a Settings,
+    listener: &'a TcpListener,
+    shm: Rc<Shm>,
+    inboxes: Vec<Channel>,
+    results: Vec<Channel>,
+    children: HashMap<Pid, Child>,
+    respawn_due: Vec<(WorkerId, Instant)>,
+    phase: Phase,
+    phase_deadline: Option<Instant>,
+}
+
+/// Runs the whole server in this process (which becomes the manager) until it has shut down.
+/// Returns only in the manager; worker processes exit inside.
+pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -> Result<(), PoolError> {
+    let total = settings.worker_num + settings.task_worker_num;
+    let shm = Rc::new(Shm::new(total).map_err(PoolError::Shm)?);
+    let hdr = shm.header();
+    // SAFETY: time(NULL) only reads the clock.
+    hdr.start_time.store(unsafe { libc::time(std::ptr::null_mut()) } as i64, Relaxed);
+    hdr.manager_pid.store(std::process::id() as i32, Relaxed);
+    let mk = |n| (0..n).map(|_| Channel::new()).collect::<io::Result<Vec<_>>>().map_err(PoolError::Channel);
+    let mut pool = Pool {
+        settings,
+        listener,
+        inboxes: mk(settings.task_worker_num)?,
+        results: mk(settings.worker_num)?,
+        shm,
+        children: HashMap::new(),
+        respawn_due: Vec::new(),
+        phase: Phase::Running,
+        phase_deadline: None,
+    };
+    log::set_role(Role::Manager);
+    signals::ignore(&[Signal::SIGPIPE]);
+    let wake = signals::install(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2])
+        .map_err(PoolError::Signals)?;
+    h.enter(Process::Manager { shm: pool.shm.clone() });
+    // Task workers first, as Swoole does: an event worker's first task finds them running.
+    for id in settings.worker_num..total {
+        pool.spawn(id as WorkerId, h)?;
+    }
+    for id in 0..settings.worker_num {
+        pool.spawn(id as WorkerId, h)?;
+    }
+    h.on_manager_start();
+    while pool.phase != Phase::Stopped {
+        pool.wait_for_signal(&wake);
+        let got = signals::take();
+        if got.has(Signal::SIGTERM) || got.has(Signal::SIGINT) {
+            pool.begin_shutdown();
+        }
+        pool.reap(h);
+        pool.respawn_due_workers(h)?;
+        pool.advance_shutdown();
+    }
+    signals::restore_default(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2]);
+    h.on_manager_stop();
+    h.on_shutdown();
+    Ok(())
+}
+
+impl Pool<'_> {
+    fn is_event_worker(&self, id: WorkerId) -> bool {
+        (id as usize) < self.settings.worker_num
+    }
+
+    fn spawn<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> Result<(), PoolError> {
+        let slot = self.shm.slot(id);
+        slot.generation.fetch_add(1, Relaxed);
+        slot.running_src.store(0, Relaxed);
+        slot.set_status(WorkerStatus::Idle);
+        let manager = nix::unistd::getpid();
+        // SAFETY: the manager is single-threaded (no thread is ever started before fork).
+        match unsafe { fork() }.map_err(PoolError::Fork)? {
+            ForkResult::Parent { child } => {
+                slot.pid.store(child.as_raw(), Relaxed);
+                self.children.insert(child, Child { id, spawned: Instant::now() });
+                Ok(())
+            }
+            ForkResult::Child => {
+                let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_child(id, manager, h))) {
+                    Ok(()) => 0,
+                    Err(_) => 70,
+                };
+                // SAFETY: a worker never returns into the user's script; _exit skips PHP's
+                // shutdown, which belongs to the manager.
+                unsafe { libc::_exit(code) }
+            }
+        }
+    }
+
+    fn run_child<H: Handler>(&mut self, id: WorkerId, manager: Pid, h: &mut H) {
+        // If the manager dies, stop too instead of serving as an orphan.
+        let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
+        if nix::unistd::getppid() != manager {
+            return;
+        }
+        // Ctrl-C reaches the whole process group; the manager alone decides how to stop.
+        signals::ignore(&[Signal::SIGINT, Signal::SIGUSR1, Signal::SIGUSR2, Signal::SIGPIPE]);
+        signals::restore_default(&[Signal::SIGCHLD]);
+        self.shm.slot(id).pid.store(std::process::id() as i32, Relaxed);
+        let max_wait = Duration::from_secs_f64(self.settings.max_wait_time);
+        let result = if self.is_event_worker(id) {
+            log::set_role(Role::EventWorker);
+            self.run_event_worker(id, max_wait, h)
+        } else {
+            log::set_role(Role::TaskWorker);
+            self.run_task_worker(id, max_wait, h)
+        };
+        if let Err(e) = result {
+            log_at!(Level::Error, "Manager::spawn", "worker#{} failed to start: {}", id, e);
+        }
+        h.on_exit();
+    }
+
+    fn run_event_worker<H: Handler>(&mut self, id: WorkerId, max_wait: Duration, h: &mut H) -> io::Result<()> {
+        let listener = self.listener.try_clone()?;
+        let setup = EventWorkerSetup {
+            id,
+            worker_num: self.settings.worker_num,
+            shm: self.shm.clone(),
+            listener,
+            results_rx: self.results[id as usize].rx.as_raw_fd(),
+            max_message: self.results[id as usize].max_message,
+            task_outboxes: self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message)).collect(),
+            max_wait,
+        };
+        let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
+        worker::run(w, h);
+        Ok(())
+    }
+
+    fn run_task_worker<H: Handler>(&mut self, id: WorkerId, max_wait: Duration, h: &mut H) -> io::Result<()> {
+        let index = id as usize - self.settings.worker_num;
+        let setup = TaskWorkerSetup {
+            id,
+            worker_num: self.settings.worker_num,
+            shm: self.shm.clone(),
+            inbox_rx: self.inboxes[index].rx.as_raw_fd(),
+            max_message: self.inboxes[index].max_message,
+            result_outboxes: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message)).collect(),
+            max_wait,
+        };
+        let tw = Rc::new(RefCell::new(TaskWorker::new(setup)?));
+        task_worker::run(tw, h);
+        Ok(())
+    }
+
+    fn wait_for_signal(&self, wake: &signals::Wakeup) {
+        let now = Instant::now();
+        let next = self.respawn_due.iter().map(|(_, t)| *t).chain(self.phase_deadline).min();
+        let timeout = match next {
+            Some(t) => {
+                let ms = t.saturating_duration_since(now).as_millis().min(60_000) as i32;
+                PollTimeout::try_from(ms.max(1)).unwrap_or(PollTimeout::MAX)
+            }
+            None => PollTimeout::NONE,
+        };
+        // SAFETY: the pipe lives as long as `wake`, which outlives this call.
+        let fd = unsafe { BorrowedFd::borrow_raw(wake.fd()) };
+        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        let _ = poll(&mut fds, timeout);
+        wake.drain();
+    }
+
+    fn reap<H: Handler>(&mut self, h: &mut H) {
+        loop {
+            let (pid, code, sig) = match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::Exited(pid, code)) => (pid, code, 0),
+                Ok(WaitStatus::Signaled(pid, s, _)) => (pid, 0, s as i32),
+                Ok(WaitStatus::StillAlive) | Err(_) => return,
+                Ok(_) => continue,
+            };
+            let Some(child) = self.children.remove(&pid) else {
+                log_at!(Level::Warning, "Manager::wait", "Unknown type child process [{}] exited", pid);
+                continue;
+            };
+            let slot = self.shm.slot(child.id);
+            slot.set_status(WorkerStatus::Exit);
+            slot.pid.store(0, Relaxed);
+            self.report_lost_task(child.id, pid, code, sig);
+            if code != 0 || sig != 0 {
+                log_at!(
+                    Level::Warning,
+                    "Manager::wait",
+                    "worker(pid={}, id={}) abnormal exit, status={}, signal={}",
+                    pid,
+                    child.id,
+                    code,
+                    sig
+                );
+                if self.phase == Phase::Running {
+                    h.on_worker_error(child.id, pid.as_raw(), code, sig);
+                }
+            }
+            if self.phase == Phase::Running {
+                let due = child.spawned + RESPAWN_BACKOFF;
+                self.respawn_due.push((child.id, due.max(Instant::now())));
+            }
+        }
+    }
+
+    /// A task worker died while running a task: tell the event worker that sent it, so its
+    /// books balance and its callback is released, and count the loss.
+    fn report_lost_task(&self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
+        let slot = self.shm.slot(id);
+        let src = slot.running_src.swap(0, Relaxed);
+        if src == 0 || self.is_event_worker(id) {
+            return;
+        }
+        let src = src - 1;
+        let task = slot.running_task.load(Relaxed);
+        self.shm.header().task_lost_num.fetch_add(1, Relaxed);
+        let reason = format!(
+            "task#{} of worker#{} was lost: task worker#{} (pid {}) exited with status {}, signal {}",
+            task, src, id, pid, code, sig
+        );
+        log_at!(Level::Warning, "Manager::wait", "{}", reason);
+        if let Some(ch) = self.results.get(src as usize) {
+            let f = frame::encode(Kind::Lost, 0, id, slot.running_generation.load(Relaxed), task, reason.as_bytes());
+            if !matches!(channel::try_send(ch.tx.as_raw_fd(), &f), Ok(true)) {
+                log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost", src, task);
+            }
+        }
+    }
+
+    fn respawn_due_workers<H: Handler>(&mut self, h: &mut H) -> Result<(), PoolError> {
+        if self.phase != Phase::Running {
+            self.respawn_due.clear();
+            return Ok(());
+        }
+        let now = Instant::now();
+        let (due, later): (Vec<_>, Vec<_>) = self.respawn_due.drain(..).partition(|(_, t)| *t <= now);
+        self.respawn_due = later;
+        for (id, _) in due {
+            self.spawn(id, h)?;
+        }
+        Ok(())
+    }
+
+    fn begin_shutdown(&mut self) {
+        if self.phase == Phase::Running {
+            self.respawn_due.clear();
+            self.enter_phase(Phase::StoppingEventWorkers);
+        }
+    }
+
+    fn enter_phase(&mut self, phase: Phase) {
+        self.phase = phase;
+        let wait = Duration::from_secs_f64(self.settings.max_wait_time) + KILL_GRACE;
+        self.phase_deadline = Some(Instant::now() + wait);
+        let event_phase = phase == Phase::StoppingEventWorkers;
+        for (pid, c) in &self.children {
+            if self.is_event_worker(c.id) == event_phase {
+                let _ = kill(*pid, Signal::SIGTERM);
+            }
+        }
+    }
+
+    fn advance_shutdown(&mut self) {
+        let event_phase = match self.phase {
+            Phase::StoppingEventWorkers => true,
+            Phase::StoppingTaskWorkers => false,
+            _ => return,
+        };
+        let left: Vec<(Pid, WorkerId)> =
+            self.children.iter().filter(|(_, c)| self.is_event_worker(c.id) == event_phase).map(|(p, c)| (*p, c.id)).collect();
+        if left.is_empty() {
+            if event_phase {
+                self.enter_phase(Phase::StoppingTaskWorkers);
+                self.advance_shutdown();
+            } else {
+                self.phase = Phase::Stopped;
+                self.phase_deadline = None;
+            }
+            return;
+        }
+        if self.phase_deadline.is_some_and(|d| Instant::now() >= d) {
+            for (pid, id) in left {
+                log_at!(Level::Warning, "Manager::shutdown", "worker exit timeout, forced termination (pid={}, id={})", pid, id);
+                let _ = kill(pid, Signal::SIGKILL);
+            }
+            // Wait for the kills to be reaped; give up only if they never are.
+            self.phase_deadline = Some(Instant::now() + KILL_GRACE);
+        }
+    }
+}

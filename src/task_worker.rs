@@ -1,0 +1,257 @@
+//! The task worker: takes tasks from its own channel one at a time, runs the user's Task
+//! callback, and sends results to the event worker that sent each task.
+//!
+//! Results never block it: a full result channel queues them here and the wait for the next
+//! task also waits for that channel to drain, so a slow event worker cannot stall the others.
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::{BorrowedFd, RawFd};
+use std::rc::Rc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::Signal;
+use thiserror::Error;
+
+use crate::handler::{Handler, Process};
+use crate::ipc::channel::{recv_buffer, try_recv, Outbox};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_SERIALIZED, HEADER_LEN};
+use crate::log::Level;
+use crate::log_at;
+use crate::shm::{Shm, WorkerStatus};
+use crate::signals::{self, Wakeup};
+use crate::types::{Payload, TaskInfo, WorkerId};
+use crate::worker::FLAG_LAST;
+
+#[derive(Debug, Error)]
+pub enum FinishError {
+    #[error("there is no task to finish: finish() can only be called while onTask runs")]
+    NoTask,
+    #[error("result of task#{0} is too big ({1} bytes)")]
+    TooBig(i64, usize),
+    #[error("send result of task#{0} failed: {1}")]
+    Send(i64, io::Error),
+}
+
+pub struct TaskWorkerSetup {
+    pub id: WorkerId,
+    pub worker_num: usize,
+    pub shm: Rc<Shm>,
+    pub inbox_rx: RawFd,
+    pub max_message: usize,
+    /// One per event worker, indexed by event worker id.
+    pub result_outboxes: Vec<Outbox>,
+    pub max_wait: Duration,
+}
+
+struct Running {
+    info: TaskInfo,
+    generation: u32,
+}
+
+pub struct TaskWorker {
+    id: WorkerId,
+    shm: Rc<Shm>,
+    inbox_rx: RawFd,
+    recv_buf: Vec<u8>,
+    results: Vec<Outbox>,
+    wake: Wakeup,
+    /// Tasks of the last datagram not run yet (a datagram may carry several).
+    batch: VecDeque<(frame::Header, Vec<u8>)>,
+    running: Option<Running>,
+    max_wait: Duration,
+    stopping: bool,
+}
+
+impl TaskWorker {
+    pub fn new(s: TaskWorkerSetup) -> io::Result<TaskWorker> {
+        let wake = signals::install(&[Signal::SIGTERM])?;
+        Ok(TaskWorker {
+            id: s.id,
+            shm: s.shm,
+            inbox_rx: s.inbox_rx,
+            recv_buf: recv_buffer(s.max_message),
+            results: s.result_outboxes,
+            wake,
+            batch: VecDeque::new(),
+            running: None,
+            max_wait: s.max_wait,
+            stopping: false,
+        })
+    }
+
+    pub fn id(&self) -> WorkerId {
+        self.id
+    }
+
+    pub fn shm(&self) -> &Rc<Shm> {
+        &self.shm
+    }
+
+    pub fn current_task(&self) -> Option<TaskInfo> {
+        self.running.as_ref().map(|r| r.info)
+    }
+
+    /// Sends one result of the running task now (`finish()`).
+    pub fn finish(&mut self, data: &Payload) -> Result<(), FinishError> {
+        let r = self.running.as_ref().ok_or(FinishError::NoTask)?;
+        let (info, generation) = (r.info, r.generation);
+        self.send_result(info, generation, data, 0)
+    }
+
+    fn send_result(&mut self, info: TaskInfo, generation: u32, data: &Payload, extra: u8) -> Result<(), FinishError> {
+        let out = self.results.get_mut(info.src_worker as usize).ok_or(FinishError::NoTask)?;
+        if data.bytes.len() + HEADER_LEN > out.max_message() {
+            return Err(FinishError::TooBig(info.id, data.bytes.len()));
+        }
+        let flags = extra | if data.serialized { FLAG_SERIALIZED } else { 0 };
+        let f = frame::encode(Kind::Result, flags, self.id, generation, info.id, &data.bytes);
+        out.push(f).map(|_| ()).map_err(|e| FinishError::Send(info.id, e))
+    }
+
+    /// Ends the running task: a returned value is its last result; otherwise a small "done"
+    /// message follows, queued so it can share a datagram with whatever goes there next.
+    pub fn complete(&mut self, ret: Option<Payload>) {
+        let Some(r) = self.running.take() else { return };
+        let sent_last = match ret {
+            Some(p) => match self.send_result(r.info, r.generation, &p, FLAG_LAST) {
+                Ok(()) => true,
+                Err(e) => {
+                    log_at!(Level::Warning, "TaskWorker::finish", "{}", e);
+                    false
+                }
+            },
+            None => false,
+        };
+        if !sent_last {
+            if let Some(out) = self.results.get_mut(r.info.src_worker as usize) {
+                out.push_lazy(frame::encode(Kind::Done, 0, self.id, r.generation, r.info.id, &[]));
+            }
+        }
+        let slot = self.shm.slot(self.id);
+        slot.running_src.store(0, Relaxed);
+        slot.request_count.fetch_add(1, Relaxed);
+        slot.set_status(WorkerStatus::Idle);
+    }
+
+    /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
+    pub fn next_task(&mut self) -> io::Result<Option<(TaskInfo, Payload)>> {
+        loop {
+            if let Some((h, body)) = self.batch.pop_front() {
+                return Ok(Some(self.begin(h, body)));
+            }
+            if signals::take().has(Signal::SIGTERM) {
+                self.stopping = true;
+            }
+            if self.receive()? {
+                continue;
+            }
+            // Nothing to run: let waiting results and done-messages go before sleeping.
+            self.flush_results();
+            if self.stopping {
+                return Ok(None);
+            }
+            self.wait()?;
+        }
+    }
+
+    fn begin(&mut self, h: frame::Header, body: Vec<u8>) -> (TaskInfo, Payload) {
+        let info = TaskInfo { id: h.task_id, src_worker: h.src };
+        let slot = self.shm.slot(self.id);
+        slot.set_status(WorkerStatus::Busy);
+        slot.running_task.store(h.task_id, Relaxed);
+        slot.running_generation.store(h.generation, Relaxed);
+        slot.running_src.store(h.src + 1, Relaxed);
+        slot.queued.fetch_sub(1, Relaxed);
+        self.shm.header().tasking_num.fetch_sub(1, Relaxed);
+        self.running = Some(Running { info, generation: h.generation });
+        (info, Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body })
+    }
+
+    /// Reads one datagram into the batch. False when the channel is empty.
+    fn receive(&mut self) -> io::Result<bool> {
+        let Some(n) = try_recv(self.inbox_rx, &mut self.recv_buf)? else { return Ok(false) };
+        for f in Frames::new(&self.recv_buf[..n]) {
+            match f {
+                Ok((h, body)) if h.kind == Kind::Task => self.batch.push_back((h, body.to_vec())),
+                Ok((h, _)) => log_at!(Level::Warning, "TaskWorker::receive", "unexpected {:?} frame", h.kind),
+                Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "bad task packet: {}", e),
+            }
+        }
+        Ok(true)
+    }
+
+    fn flush_results(&mut self) {
+        for out in &mut self.results {
+            if let Err(e) = out.flush() {
+                log_at!(Level::Warning, "TaskWorker::finish", "send result to worker failed: {}", e);
+            }
+        }
+    }
+
+    fn wait(&mut self) -> io::Result<()> {
+        self.shm.slot(self.id).set_status(WorkerStatus::Idle);
+        // SAFETY: these fds stay open for the life of this worker; the borrows end with poll().
+        let inbox = unsafe { BorrowedFd::borrow_raw(self.inbox_rx) };
+        let wake = unsafe { BorrowedFd::borrow_raw(self.wake.fd()) };
+        let mut fds = vec![PollFd::new(inbox, PollFlags::POLLIN), PollFd::new(wake, PollFlags::POLLIN)];
+        for out in self.results.iter().filter(|o| !o.is_empty()) {
+            // SAFETY: as above.
+            fds.push(PollFd::new(unsafe { BorrowedFd::borrow_raw(out.fd()) }, PollFlags::POLLOUT));
+        }
+        match poll(&mut fds, PollTimeout::NONE) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        drop(fds);
+        self.wake.drain();
+        if signals::take().has(Signal::SIGTERM) {
+            self.stopping = true;
+        }
+        Ok(())
+    }
+
+    /// Before exit: results still queued get until the deadline to leave.
+    fn drain_results(&mut self) {
+        let deadline = Instant::now() + self.max_wait;
+        loop {
+            self.flush_results();
+            if self.results.iter().all(|o| o.is_empty()) {
+                return;
+            }
+            if Instant::now() >= deadline {
+                let lost: usize = self.results.iter().map(|o| o.queued_frames()).sum();
+                log_at!(Level::Warning, "TaskWorker::stop", "task worker#{} exit timeout: {} result message(s) lost", self.id, lost);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+}
+
+/// Runs a task worker until it is told to stop and its channel is empty.
+pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) {
+    let id = tw.borrow().id;
+    h.enter(Process::Task(tw.clone()));
+    h.on_worker_start(id);
+    loop {
+        let next = tw.borrow_mut().next_task();
+        match next {
+            Ok(Some((info, data))) => {
+                let ret = h.on_task(info, data);
+                tw.borrow_mut().complete(ret);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                log_at!(Level::Error, "TaskWorker::loop", "task worker#{} loop failed: {}", id, e);
+                break;
+            }
+        }
+    }
+    tw.borrow_mut().drain_results();
+    let shm = tw.borrow().shm.clone();
+    shm.slot(id).set_status(WorkerStatus::Exit);
+    h.on_worker_stop(id);
+}

@@ -1,0 +1,543 @@
+//! The event worker: one mio loop over the shared listening socket, the connections this
+//! process accepted, its task-result channel and its signal pipe.
+//!
+//! The loop hands out one [`Event`] at a time and holds no borrow while user code runs, so a
+//! callback can call `send()`, `close()` or `task()` on this same worker.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io;
+use std::net::TcpListener as StdListener;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
+
+use mio::net::TcpListener;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use nix::sys::signal::Signal;
+use thiserror::Error;
+
+use crate::dispatch;
+use crate::handler::{Handler, LostTask, Process};
+use crate::ipc::channel::{recv_buffer, try_recv, Outbox};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_SERIALIZED, HEADER_LEN};
+use crate::log::Level;
+use crate::log_at;
+use crate::net::connection::{Connection, ReadOutcome};
+use crate::shm::{Shm, WorkerStatus};
+use crate::signals::{self, Wakeup};
+use crate::types::{Payload, SessionId, TaskId, WorkerId};
+
+/// Result-frame flag: this result is also the end of its task.
+pub const FLAG_LAST: u8 = 2;
+
+const LISTENER: Token = Token(0);
+const RESULTS: Token = Token(1);
+const WAKE: Token = Token(2);
+const TASK_OUT: usize = 16;
+const CONN: usize = 1 << 24;
+
+#[derive(Debug)]
+pub enum Event {
+    Connect(SessionId),
+    Receive(SessionId, Vec<u8>),
+    Close(SessionId, i32),
+    Finish(TaskId, Payload),
+    TaskDone(TaskId),
+    TaskLost(LostTask),
+}
+
+#[derive(Debug, Error)]
+pub enum TaskError {
+    #[error("task method can't be executed without task worker")]
+    NoTaskWorker,
+    #[error("task package is too big ({0} bytes)")]
+    TooBig(usize),
+    #[error("the server is shutting down")]
+    Stopping,
+    #[error("send {bytes} bytes to worker#{worker} failed: {source}")]
+    Send { bytes: usize, worker: WorkerId, source: io::Error },
+}
+
+#[derive(Debug, Error)]
+pub enum SendError {
+    #[error("session#{0} does not exist")]
+    NoSession(SessionId),
+    #[error("send to session#{0} failed: {1}")]
+    Io(SessionId, io::Error),
+}
+
+/// What an event worker is given by the manager.
+pub struct EventWorkerSetup {
+    pub id: WorkerId,
+    pub worker_num: usize,
+    pub shm: Rc<Shm>,
+    pub listener: StdListener,
+    pub results_rx: RawFd,
+    pub max_message: usize,
+    /// One per task worker, in task-worker order.
+    pub task_outboxes: Vec<Outbox>,
+    pub max_wait: Duration,
+}
+
+enum State {
+    Running,
+    Stopping { deadline: Instant },
+    Done,
+}
+
+pub struct EventWorker {
+    id: WorkerId,
+    generation: u32,
+    worker_num: usize,
+    shm: Rc<Shm>,
+    poll: Poll,
+    events: Events,
+    listener: Option<TcpListener>,
+    conns: Vec<Option<Connection>>,
+    free: Vec<usize>,
+    sessions: HashMap<SessionId, usize>,
+    results_rx: RawFd,
+    recv_buf: Vec<u8>,
+    task_out: Vec<Outbox>,
+    task_out_watched: Vec<bool>,
+    wake: Wakeup,
+    queue: VecDeque<Event>,
+    next_task_id: TaskId,
+    in_flight: HashSet<TaskId>,
+    max_wait: Duration,
+    state: State,
+}
+
+impl EventWorker {
+    pub fn new(s: EventWorkerSetup) -> io::Result<EventWorker> {
+        let wake = signals::install(&[Signal::SIGTERM])?;
+        let poll = Poll::new()?;
+        s.listener.set_nonblocking(true)?;
+        let mut listener = TcpListener::from_std(s.listener);
+        poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
+        poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
+        poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
+        let generation = s.shm.slot(s.id).generation.load(Relaxed);
+        let n = s.task_outboxes.len();
+        Ok(EventWorker {
+            id: s.id,
+            generation,
+            worker_num: s.worker_num,
+            shm: s.shm,
+            poll,
+            events: Events::with_capacity(256),
+            listener: Some(listener),
+            conns: Vec::new(),
+            free: Vec::new(),
+            sessions: HashMap::new(),
+            results_rx: s.results_rx,
+            recv_buf: recv_buffer(s.max_message),
+            task_out: s.task_outboxes,
+            task_out_watched: vec![false; n],
+            wake,
+            queue: VecDeque::new(),
+            next_task_id: 0,
+            in_flight: HashSet::new(),
+            max_wait: s.max_wait,
+            state: State::Running,
+        })
+    }
+
+    pub fn id(&self) -> WorkerId {
+        self.id
+    }
+
+    pub fn shm(&self) -> &Rc<Shm> {
+        &self.shm
+    }
+
+    pub fn task_worker_num(&self) -> usize {
+        self.task_out.len()
+    }
+
+    /// Tasks sent by this process whose end has not been reported yet.
+    pub fn tasks_in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    pub fn has_session(&self, fd: SessionId) -> bool {
+        self.sessions.contains_key(&fd)
+    }
+
+    /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
+    pub fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError> {
+        let n = self.task_out.len();
+        if n == 0 {
+            return Err(TaskError::NoTaskWorker);
+        }
+        if matches!(self.state, State::Done) {
+            return Err(TaskError::Stopping);
+        }
+        let max = self.task_out[0].max_message();
+        if data.bytes.len() + HEADER_LEN > max {
+            return Err(TaskError::TooBig(data.bytes.len()));
+        }
+        let idx = match dst {
+            Some(i) => i.min(n - 1),
+            None => {
+                let outs = &self.task_out;
+                dispatch::choose_in(&self.shm, self.worker_num as u32, n, |i| outs[i].queued_frames())
+            }
+        };
+        let id = self.next_task_id;
+        let flags = if data.serialized { FLAG_SERIALIZED } else { 0 };
+        let f = frame::encode(Kind::Task, flags, self.id, self.generation, id, &data.bytes);
+        self.send_tasks(idx, |out| out.push(f)).map_err(|source| TaskError::Send {
+            bytes: data.bytes.len(),
+            worker: (self.worker_num + idx) as WorkerId,
+            source,
+        })?;
+        self.next_task_id += 1;
+        self.in_flight.insert(id);
+        Ok(id)
+    }
+
+    /// Runs a push or flush on task worker `idx`'s outbox, keeping the shared counters exact:
+    /// frames are counted before they can reach the task worker (which uncounts them when it
+    /// starts one), and frames left in the local queue are uncounted again.
+    fn send_tasks(&mut self, idx: usize, op: impl FnOnce(&mut Outbox) -> io::Result<usize>) -> io::Result<()> {
+        let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
+        let h = self.shm.header();
+        let may_send = self.task_out[idx].queued_frames() as i64 + 1;
+        slot.queued.fetch_add(may_send, Relaxed);
+        h.tasking_num.fetch_add(may_send, Relaxed);
+        let before = self.task_out[idx].queued_frames();
+        let result = op(&mut self.task_out[idx]);
+        let after = self.task_out[idx].queued_frames();
+        let sent = (before as i64 + 1 - after as i64).max(0);
+        slot.queued.fetch_sub(may_send - sent.min(may_send), Relaxed);
+        h.tasking_num.fetch_sub(may_send - sent.min(may_send), Relaxed);
+        h.task_count.fetch_add(sent.min(may_send) as u64, Relaxed);
+        if after > 0 && !self.task_out_watched[idx] {
+            let fd = self.task_out[idx].fd();
+            self.poll.registry().register(&mut SourceFd(&fd), Token(TASK_OUT + idx), Interest::WRITABLE)?;
+            self.task_out_watched[idx] = true;
+        }
+        result.map(|_| ())
+    }
+
+    /// Queues `data` for connection `fd`; what the socket does not take now is written later.
+    pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        let &i = self.sessions.get(&fd).ok_or(SendError::NoSession(fd))?;
+        let conn = self.conns[i].as_mut().ok_or(SendError::NoSession(fd))?;
+        conn.send(data).map_err(|e| SendError::Io(fd, e))?;
+        self.shm.header().total_send_bytes.fetch_add(data.len() as u64, Relaxed);
+        Ok(())
+    }
+
+    /// Closes connection `fd` from the server side; its Close event comes next.
+    pub fn close(&mut self, fd: SessionId) -> bool {
+        let Some(i) = self.sessions.get(&fd).copied() else { return false };
+        self.drop_connection(i);
+        self.queue.retain(|e| !matches!(e, Event::Receive(s, _) if *s == fd));
+        self.queue.push_front(Event::Close(fd, -1));
+        true
+    }
+
+    /// Asks this worker to stop as SIGTERM would.
+    pub fn stop(&mut self) {
+        self.begin_stop();
+    }
+
+    /// The next event to hand to user code, waiting for one if needed. `None`: the worker has
+    /// stopped and drained, and should exit.
+    pub fn next_event(&mut self) -> io::Result<Option<Event>> {
+        loop {
+            if let Some(e) = self.queue.pop_front() {
+                self.shm.slot(self.id).set_status(WorkerStatus::Busy);
+                return Ok(Some(e));
+            }
+            match self.state {
+                State::Done => return Ok(None),
+                State::Stopping { deadline } => {
+                    if self.in_flight.is_empty() && self.all_output_written() {
+                        self.state = State::Done;
+                        continue;
+                    }
+                    if Instant::now() >= deadline {
+                        self.give_up_waiting();
+                        self.state = State::Done;
+                        continue;
+                    }
+                }
+                State::Running => {}
+            }
+            self.shm.slot(self.id).set_status(WorkerStatus::Idle);
+            self.poll_once()?;
+        }
+    }
+
+    fn poll_once(&mut self) -> io::Result<()> {
+        let timeout = match self.state {
+            State::Stopping { deadline } => {
+                Some(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)))
+            }
+            _ => None,
+        };
+        if let Err(e) = self.poll.poll(&mut self.events, timeout) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        let tokens: Vec<(Token, bool, bool)> =
+            self.events.iter().map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable())).collect();
+        for (token, readable, writable) in tokens {
+            match token {
+                WAKE => self.on_signal(),
+                LISTENER => self.accept_all(),
+                RESULTS => self.read_results()?,
+                Token(t) if (TASK_OUT..CONN).contains(&t) => {
+                    let idx = t - TASK_OUT;
+                    if idx < self.task_out.len() {
+                        self.send_tasks_flush(idx)?;
+                    }
+                }
+                Token(t) => self.on_connection(t - CONN, readable, writable),
+            }
+        }
+        Ok(())
+    }
+
+    fn send_tasks_flush(&mut self, idx: usize) -> io::Result<()> {
+        if self.task_out[idx].is_empty() {
+            return Ok(());
+        }
+        // The closure's own "+1" frame does not exist for a flush; account for it exactly.
+        let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
+        let h = self.shm.header();
+        let before = self.task_out[idx].queued_frames() as i64;
+        slot.queued.fetch_add(before, Relaxed);
+        h.tasking_num.fetch_add(before, Relaxed);
+        let r = self.task_out[idx].flush();
+        let left = self.task_out[idx].queued_frames() as i64;
+        slot.queued.fetch_sub(left, Relaxed);
+        h.tasking_num.fetch_sub(left, Relaxed);
+        h.task_count.fetch_add((before - left) as u64, Relaxed);
+        r.map(|_| ())
+    }
+
+    fn on_signal(&mut self) {
+        self.wake.drain();
+        if signals::take().has(Signal::SIGTERM) {
+            self.begin_stop();
+        }
+    }
+
+    fn begin_stop(&mut self) {
+        if !matches!(self.state, State::Running) {
+            return;
+        }
+        // Stop taking new connections and new requests; keep reading task results so every
+        // Finish of a task this worker sent still runs here.
+        if let Some(mut l) = self.listener.take() {
+            let _ = self.poll.registry().deregister(&mut l);
+        }
+        self.state = State::Stopping { deadline: Instant::now() + self.max_wait };
+    }
+
+    fn give_up_waiting(&mut self) {
+        if !self.in_flight.is_empty() {
+            let mut ids: Vec<_> = self.in_flight.iter().copied().collect();
+            ids.sort_unstable();
+            log_at!(
+                Level::Warning,
+                "Worker::stop",
+                "worker#{} exit timeout: {} task(s) still unfinished, their results are lost: {:?}",
+                self.id,
+                ids.len(),
+                ids
+            );
+        }
+    }
+
+    fn all_output_written(&mut self) -> bool {
+        let mut done = true;
+        for c in self.conns.iter_mut().flatten() {
+            let _ = c.flush();
+            done &= c.pending() == 0;
+        }
+        done && self.task_out.iter().all(|o| o.is_empty())
+    }
+
+    fn accept_all(&mut self) {
+        loop {
+            let Some(l) = self.listener.as_ref() else { return };
+            match l.accept() {
+                Ok((stream, _)) => self.add_connection(stream),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // EMFILE and friends: count it and keep serving what we have.
+                    self.shm.header().abort_count.fetch_add(1, Relaxed);
+                    log_at!(Level::Warning, "Worker::accept", "accept() failed: {}", e);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn add_connection(&mut self, mut stream: mio::net::TcpStream) {
+        let h = self.shm.header();
+        let session = h.session_round.fetch_add(1, Relaxed) + 1;
+        let i = self.free.pop().unwrap_or_else(|| {
+            self.conns.push(None);
+            self.conns.len() - 1
+        });
+        if let Err(e) = self.poll.registry().register(&mut stream, Token(CONN + i), Interest::READABLE | Interest::WRITABLE) {
+            log_at!(Level::Warning, "Worker::accept", "cannot watch session#{}: {}", session, e);
+            self.free.push(i);
+            h.abort_count.fetch_add(1, Relaxed);
+            return;
+        }
+        let _ = stream.set_nodelay(true);
+        self.conns[i] = Some(Connection::new(session, stream));
+        self.sessions.insert(session, i);
+        h.accept_count.fetch_add(1, Relaxed);
+        h.connection_num.fetch_add(1, Relaxed);
+        self.queue.push_back(Event::Connect(session));
+    }
+
+    fn drop_connection(&mut self, i: usize) {
+        if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
+            let _ = self.poll.registry().deregister(&mut c.stream);
+            self.sessions.remove(&c.session);
+            self.free.push(i);
+            let h = self.shm.header();
+            h.close_count.fetch_add(1, Relaxed);
+            h.connection_num.fetch_sub(1, Relaxed);
+        }
+    }
+
+    fn on_connection(&mut self, i: usize, readable: bool, writable: bool) {
+        let stopping = !matches!(self.state, State::Running);
+        let Some(conn) = self.conns.get_mut(i).and_then(Option::as_mut) else { return };
+        let session = conn.session;
+        if writable && conn.flush().is_err() {
+            self.drop_connection(i);
+            self.queue.push_back(Event::Close(session, self.id as i32));
+            return;
+        }
+        // A stopping worker leaves new requests unread: it only finishes what it started.
+        if !readable || stopping {
+            return;
+        }
+        let (chunks, closed) = match conn.read_available() {
+            ReadOutcome::Data(c) => (c, false),
+            ReadOutcome::Closed(c) => (c, true),
+        };
+        let h = self.shm.header();
+        for c in chunks {
+            h.total_recv_bytes.fetch_add(c.len() as u64, Relaxed);
+            self.queue.push_back(Event::Receive(session, c));
+        }
+        if closed {
+            self.drop_connection(i);
+            self.queue.push_back(Event::Close(session, self.id as i32));
+        }
+    }
+
+    fn read_results(&mut self) -> io::Result<()> {
+        while let Some(n) = try_recv(self.results_rx, &mut self.recv_buf)? {
+            let buf = std::mem::take(&mut self.recv_buf);
+            for f in Frames::new(&buf[..n]) {
+                match f {
+                    Ok((h, body)) => self.on_result_frame(h, body),
+                    Err(e) => log_at!(Level::Warning, "Worker::read_results", "bad frame on worker#{}: {}", self.id, e),
+                }
+            }
+            self.recv_buf = buf;
+        }
+        Ok(())
+    }
+
+    fn on_result_frame(&mut self, h: frame::Header, body: &[u8]) {
+        if h.generation != self.generation {
+            // Sent by a previous process in this slot: its callbacks died with it.
+            log_at!(
+                Level::Notice,
+                "Worker::read_results",
+                "dropped a result of task#{} sent by a previous worker#{} process",
+                h.task_id,
+                self.id
+            );
+            return;
+        }
+        match h.kind {
+            Kind::Result => {
+                let p = Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body.to_vec() };
+                self.queue.push_back(Event::Finish(h.task_id, p));
+                if h.flags & FLAG_LAST != 0 && self.in_flight.remove(&h.task_id) {
+                    self.queue.push_back(Event::TaskDone(h.task_id));
+                }
+            }
+            Kind::Done => {
+                if self.in_flight.remove(&h.task_id) {
+                    self.queue.push_back(Event::TaskDone(h.task_id));
+                }
+            }
+            Kind::Lost => {
+                if self.in_flight.remove(&h.task_id) {
+                    let reason = String::from_utf8_lossy(body).into_owned();
+                    self.queue.push_back(Event::TaskLost(LostTask { task_id: h.task_id, reason }));
+                }
+            }
+            Kind::Task => {}
+        }
+    }
+
+    fn count_request(&self) {
+        let h = self.shm.header();
+        h.request_count.fetch_add(1, Relaxed);
+        h.dispatch_count.fetch_add(1, Relaxed);
+        self.shm.slot(self.id).request_count.fetch_add(1, Relaxed);
+    }
+}
+
+/// Runs an event worker until it has stopped, calling `h` for every event.
+pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) {
+    let (id, shm) = {
+        let b = w.borrow();
+        (b.id, b.shm.clone())
+    };
+    h.enter(Process::Event(w.clone()));
+    if id == 0 {
+        shm.header().master_pid.store(std::process::id() as i32, Relaxed);
+        if shm.header().start_fired.swap(1, Relaxed) == 0 {
+            h.on_start();
+        }
+    }
+    h.on_worker_start(id);
+    loop {
+        let next = w.borrow_mut().next_event();
+        let ev = match next {
+            Ok(Some(ev)) => ev,
+            Ok(None) => break,
+            Err(e) => {
+                log_at!(Level::Error, "Worker::loop", "worker#{} event loop failed: {}", id, e);
+                break;
+            }
+        };
+        match ev {
+            Event::Connect(fd) => h.on_connect(fd, id as i32),
+            Event::Receive(fd, data) => {
+                if w.borrow().has_session(fd) {
+                    w.borrow().count_request();
+                    h.on_receive(fd, id as i32, &data);
+                }
+            }
+            Event::Close(fd, reactor) => h.on_close(fd, reactor),
+            Event::Finish(task, data) => h.on_finish(task, data),
+            Event::TaskDone(task) => h.on_task_done(task),
+            Event::TaskLost(lost) => h.on_task_lost(lost),
+        }
+    }
+    shm.slot(id).set_status(WorkerStatus::Exit);
+    h.on_worker_stop(id);
+}

@@ -527,10 +527,9 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) {
         match ev {
             Event::Connect(fd) => h.on_connect(fd, id as i32),
             Event::Receive(fd, data) => {
-                if w.borrow().has_session(fd) {
-                    w.borrow().count_request();
-                    h.on_receive(fd, id as i32, &data);
-                }
+                // close() drops queued Receive events of its session, so this one is live.
+                w.borrow().count_request();
+                h.on_receive(fd, id as i32, &data);
             }
             Event::Close(fd, reactor) => h.on_close(fd, reactor),
             Event::Finish(task, data) => h.on_finish(task, data),

@@ -1,0 +1,47 @@
+# Two commands set everything up on a fresh Debian 12 machine: `make demo` and `make test`.
+SHELL := /bin/bash
+EXT := modules/rswoole.so
+PHP := php
+PHP_EXT_ARGS := -n -d extension=$(CURDIR)/$(EXT) -d extension=posix
+
+.PHONY: deps build install demo test test-rust test-phpt bench clean
+
+# Installs what a fresh machine lacks: PHP CLI and headers, and libclang for bindgen.
+deps:
+	@if ! command -v php-config >/dev/null || ! command -v php >/dev/null || ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; then \
+		echo "installing php-cli php-dev libclang-dev"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq php-cli php-dev libclang-dev >/dev/null; \
+	fi
+
+build: deps
+	cargo build --release
+	@mkdir -p modules
+	cp target/release/librswoole.so $(EXT)
+
+install: build
+	install -m 0755 $(EXT) "$$(php-config --extension-dir)/rswoole.so"
+	@confd=$$(php --ini | sed -n 's/^Scan for additional .ini files in: *//p'); \
+	echo "extension=rswoole.so" > "$$confd/20-rswoole.ini"; \
+	echo "installed; $$confd/20-rswoole.ini loads it"
+	php --ri rswoole
+
+# Runs the seed demo, sends it one message, shows what the server printed, stops it.
+demo: build
+	@bash php/run-demo.sh
+
+test: build test-rust test-phpt
+
+test-rust:
+	cargo test --release --no-default-features
+
+test-phpt:
+	@bash tests/run-phpt.sh
+
+bench: build
+	cargo build --release --no-default-features --bin raw_roundtrip
+	php $(PHP_EXT_ARGS) php/bench/task_roundtrip.php
+
+clean:
+	cargo clean
+	rm -rf modules

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the phpt suite with PHP's own run-tests.php against modules/rswoole.so and ends with
+# the line "phpt: N passed, M failed". Exits non-zero on any failure or when nothing ran.
+set -u
+cd "$(dirname "$0")/.."
+ext="$PWD/modules/rswoole.so"
+runner=$(ls /usr/lib/php/*/build/run-tests.php 2>/dev/null | head -n1)
+if [ -z "$runner" ] || [ ! -f "$ext" ]; then
+  echo "run-tests.php or $ext missing (run make build)"
+  echo "phpt: 0 passed, 1 failed"
+  exit 1
+fi
+export RSWOOLE_EXT="$ext"
+export NO_INTERACTION=1
+export TEST_PHP_EXECUTABLE=$(command -v php)
+log=$(mktemp)
+# -j2: two cores; each test forks a whole server.
+php -n "$runner" -n -d extension=posix -d "extension=$ext" -j2 -q --no-color --show-diff "${@:-tests/phpt}" 2>&1 | tee "$log"
+# The summary block is the one place run-tests.php prints counts without progress noise.
+count() { sed -n "s/^Tests $1 *: *\([0-9]*\).*/\1/p" "$log" | head -n1; }
+passed=$(count passed); failed=$(count failed); skipped=$(count skipped)
+passed=${passed:-0}; failed=${failed:-1}; skipped=${skipped:-0}
+borked=$(grep -c 'BORK' "$log" || true)
+failed=$((failed + borked))
+rm -f "$log"
+echo "phpt: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

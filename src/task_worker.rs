@@ -68,6 +68,7 @@ pub struct TaskWorker {
 impl TaskWorker {
     pub fn new(s: TaskWorkerSetup) -> io::Result<TaskWorker> {
         let wake = signals::install(&[Signal::SIGTERM])?;
+        set_receive_timeout(s.inbox_rx, Duration::from_secs(1))?;
         Ok(TaskWorker {
             id: s.id,
             shm: s.shm,
@@ -153,7 +154,15 @@ impl TaskWorker {
             if self.stopping {
                 return Ok(None);
             }
-            self.wait()?;
+            if self.results.iter().all(Outbox::is_empty) {
+                // The common case: sleep in recv itself, one syscall per task as a plain
+                // socket reader would. With SO_RCVTIMEO set, recv is never restarted after a
+                // signal (signal(7)), so SIGTERM wakes it; the timeout bounds the rare race
+                // with a signal that lands just before the call.
+                self.receive_blocking()?;
+            } else {
+                self.wait()?;
+            }
         }
     }
 
@@ -173,6 +182,11 @@ impl TaskWorker {
     /// Reads one datagram into the batch. False when the channel is empty.
     fn receive(&mut self) -> io::Result<bool> {
         let Some(n) = try_recv(self.inbox_rx, &mut self.recv_buf)? else { return Ok(false) };
+        self.push_frames(n);
+        Ok(true)
+    }
+
+    fn push_frames(&mut self, n: usize) {
         for f in Frames::new(&self.recv_buf[..n]) {
             match f {
                 Ok((h, body)) if h.kind == Kind::Task => self.batch.push_back((h, body.to_vec())),
@@ -180,7 +194,16 @@ impl TaskWorker {
                 Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "bad task packet: {}", e),
             }
         }
-        Ok(true)
+    }
+
+    fn receive_blocking(&mut self) -> io::Result<()> {
+        self.shm.slot(self.id).set_status(WorkerStatus::Idle);
+        match recv_wait(self.inbox_rx, &mut self.recv_buf) {
+            Ok(n) => self.push_frames(n),
+            Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::EAGAIN)) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(())
     }
 
     fn flush_results(&mut self) {
@@ -205,8 +228,11 @@ impl TaskWorker {
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(e) => return Err(e.into()),
         }
+        let woken = fds[1].revents().is_some_and(|r| r.contains(PollFlags::POLLIN));
         drop(fds);
-        self.wake.drain();
+        if woken {
+            self.wake.drain();
+        }
         if signals::take().has(Signal::SIGTERM) {
             self.stopping = true;
         }
@@ -229,6 +255,18 @@ impl TaskWorker {
             std::thread::sleep(Duration::from_millis(1));
         }
     }
+}
+
+/// Blocking recv of one datagram.
+fn recv_wait(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    nix::sys::socket::recv(fd, buf, nix::sys::socket::MsgFlags::empty()).map_err(io::Error::from)
+}
+
+fn set_receive_timeout(fd: RawFd, t: Duration) -> io::Result<()> {
+    // SAFETY: borrowing an fd this worker keeps open for its whole life.
+    let b = unsafe { BorrowedFd::borrow_raw(fd) };
+    let tv = nix::sys::time::TimeVal::new(t.as_secs() as i64, t.subsec_micros() as i64);
+    nix::sys::socket::setsockopt(&b, nix::sys::socket::sockopt::ReceiveTimeout, &tv).map_err(io::Error::from)
 }
 
 /// Runs a task worker until it is told to stop and its channel is empty.

@@ -8,5 +8,6 @@ fn main() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "unknown".into());
     println!("cargo:rustc-env=RSWOOLE_GIT_REV={rev}");
-    println!("cargo:rerun-if-changed=.git/HEAD");
+    // logs/HEAD changes with every commit and checkout; HEAD itself rarely does.
+    println!("cargo:rerun-if-changed=.git/logs/HEAD");
 }

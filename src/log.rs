@@ -102,10 +102,14 @@ fn write_fd(fd: RawFd, bytes: &[u8]) {
 }
 
 fn timestamp() -> String {
-    let now = unsafe { libc::time(std::ptr::null_mut()) };
-    // SAFETY: localtime_r writes into our zeroed tm and reads only `now`.
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    unsafe { libc::localtime_r(&now, &mut tm) };
+    // SAFETY: time(NULL) only reads the clock; tm is plain data for which zeroes are valid;
+    // localtime_r (the thread-safe form) writes only into our tm.
+    let tm = unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        libc::localtime_r(&now, &mut tm);
+        tm
+    };
     format!(
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
         tm.tm_year + 1900,

@@ -21,6 +21,7 @@ extern "C" fn record(sig: libc::c_int) {
         // SAFETY: write(2) is async-signal-safe; a full pipe already guarantees a wake-up.
         unsafe { libc::write(fd, [1u8].as_ptr().cast(), 1) };
     }
+    // SAFETY: restores this thread's errno, saved above.
     unsafe { *libc::__errno_location() = errno };
 }
 

@@ -1,11 +1,11 @@
 --TEST--
-A worker killed with SIGKILL is replaced under the same worker id, WorkerError fires, serving goes on
+A worker killed with SIGKILL is replaced under the same worker id, WorkerError fires, serving goes on, log_file has Swoole's line
 --FILE--
 <?php
 require __DIR__ . '/../../include/server.inc';
 $srv = TestServer::start(<<<'PHP'
 $serv = new Swoole\Server('127.0.0.1', 0);
-$serv->set(['worker_num' => 1, 'task_worker_num' => 2]);
+$serv->set(['worker_num' => 1, 'task_worker_num' => 2, 'log_file' => getenv('RS_DIR') . '/server.log']);
 $serv->on('WorkerStart', fn($s, $id) => rs_note("start $id " . getmypid()));
 $serv->on('WorkerError', fn($s, $id, $pid, $code, $sig) => rs_note("error $id $pid $code $sig"));
 $serv->on('Receive', function ($s, $fd, $rid, $data) {
@@ -39,6 +39,12 @@ foreach ($restarts as $l) {
 }
 var_dump($srv->request('b', 4));
 echo "exit code: ", $srv->stop(), "\n";
+$log = file_get_contents($srv->dir() . '/server.log');
+foreach ([0, 2] as $id) {
+    $pid = $pids[$id];
+    echo preg_match("/^\\[\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\\$\\d+\\.0\\]\tWARNING\tManager::wait\\(\\): worker\\(pid=$pid, id=$id\\) abnormal exit, status=0, signal=9$/m", $log), "\n";
+}
+echo $srv->output();
 ?>
 --EXPECT--
 string(4) "T2:a"
@@ -48,3 +54,5 @@ restarted id=0 new_pid=1
 restarted id=2 new_pid=1
 string(4) "T2:b"
 exit code: 0
+1
+1

@@ -189,7 +189,7 @@ impl EventWorker {
         let id = self.next_task_id;
         let flags = if data.serialized { FLAG_SERIALIZED } else { 0 };
         let f = frame::encode(Kind::Task, flags, self.id, self.generation, id, &data.bytes);
-        self.send_tasks(idx, |out| out.push(f)).map_err(|source| TaskError::Send {
+        self.send_tasks(idx, 1, |out| out.push(f)).map_err(|source| TaskError::Send {
             bytes: data.bytes.len(),
             worker: (self.worker_num + idx) as WorkerId,
             source,
@@ -199,23 +199,22 @@ impl EventWorker {
         Ok(id)
     }
 
-    /// Runs a push or flush on task worker `idx`'s outbox, keeping the shared counters exact:
-    /// frames are counted before they can reach the task worker (which uncounts them when it
-    /// starts one), and frames left in the local queue are uncounted again.
-    fn send_tasks(&mut self, idx: usize, op: impl FnOnce(&mut Outbox) -> io::Result<usize>) -> io::Result<()> {
+    /// Runs a push (`new_frames` = 1) or flush (0) on task worker `idx`'s outbox, keeping the
+    /// shared counters exact: every frame that may leave is counted before it can reach the
+    /// task worker (which uncounts it when it starts the task), and whatever is still in the
+    /// local queue afterwards is uncounted again.
+    fn send_tasks(&mut self, idx: usize, new_frames: i64, op: impl FnOnce(&mut Outbox) -> io::Result<usize>) -> io::Result<()> {
         let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
         let h = self.shm.header();
-        let may_send = self.task_out[idx].queued_frames() as i64 + 1;
+        let may_send = self.task_out[idx].queued_frames() as i64 + new_frames;
         slot.queued.fetch_add(may_send, Relaxed);
         h.tasking_num.fetch_add(may_send, Relaxed);
-        let before = self.task_out[idx].queued_frames();
         let result = op(&mut self.task_out[idx]);
-        let after = self.task_out[idx].queued_frames();
-        let sent = (before as i64 + 1 - after as i64).max(0);
-        slot.queued.fetch_sub(may_send - sent.min(may_send), Relaxed);
-        h.tasking_num.fetch_sub(may_send - sent.min(may_send), Relaxed);
-        h.task_count.fetch_add(sent.min(may_send) as u64, Relaxed);
-        if after > 0 && !self.task_out_watched[idx] {
+        let left = self.task_out[idx].queued_frames() as i64;
+        slot.queued.fetch_sub(left, Relaxed);
+        h.tasking_num.fetch_sub(left, Relaxed);
+        h.task_count.fetch_add((may_send - left).max(0) as u64, Relaxed);
+        if left > 0 && !self.task_out_watched[idx] {
             let fd = self.task_out[idx].fd();
             self.poll.registry().register(&mut SourceFd(&fd), Token(TASK_OUT + idx), Interest::WRITABLE)?;
             self.task_out_watched[idx] = true;
@@ -295,32 +294,14 @@ impl EventWorker {
                 RESULTS => self.read_results()?,
                 Token(t) if (TASK_OUT..CONN).contains(&t) => {
                     let idx = t - TASK_OUT;
-                    if idx < self.task_out.len() {
-                        self.send_tasks_flush(idx)?;
+                    if idx < self.task_out.len() && !self.task_out[idx].is_empty() {
+                        self.send_tasks(idx, 0, Outbox::flush)?;
                     }
                 }
                 Token(t) => self.on_connection(t - CONN, readable, writable),
             }
         }
         Ok(())
-    }
-
-    fn send_tasks_flush(&mut self, idx: usize) -> io::Result<()> {
-        if self.task_out[idx].is_empty() {
-            return Ok(());
-        }
-        // The closure's own "+1" frame does not exist for a flush; account for it exactly.
-        let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
-        let h = self.shm.header();
-        let before = self.task_out[idx].queued_frames() as i64;
-        slot.queued.fetch_add(before, Relaxed);
-        h.tasking_num.fetch_add(before, Relaxed);
-        let r = self.task_out[idx].flush();
-        let left = self.task_out[idx].queued_frames() as i64;
-        slot.queued.fetch_sub(left, Relaxed);
-        h.tasking_num.fetch_sub(left, Relaxed);
-        h.task_count.fetch_add((before - left) as u64, Relaxed);
-        r.map(|_| ())
     }
 
     fn on_signal(&mut self) {

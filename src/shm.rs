@@ -102,10 +102,6 @@ impl Shm {
         unsafe { &*self.base.as_ptr().cast::<Header>() }
     }
 
-    pub fn workers(&self) -> usize {
-        self.workers
-    }
-
     pub fn slot(&self, id: WorkerId) -> &WorkerSlot {
         let i = (id as usize).min(self.workers.saturating_sub(1));
         // SAFETY: slots follow the header, `i` is within `workers` (clamped above), and the

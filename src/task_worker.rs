@@ -214,29 +214,31 @@ impl TaskWorker {
         }
     }
 
+    /// Sleeps until a task arrives, a signal lands or a full result channel has room again.
     fn wait(&mut self) -> io::Result<()> {
         self.shm.slot(self.id).set_status(WorkerStatus::Idle);
-        // SAFETY: these fds stay open for the life of this worker; the borrows end with poll().
-        let inbox = unsafe { BorrowedFd::borrow_raw(self.inbox_rx) };
-        let wake = unsafe { BorrowedFd::borrow_raw(self.wake.fd()) };
-        let mut fds = vec![PollFd::new(inbox, PollFlags::POLLIN), PollFd::new(wake, PollFlags::POLLIN)];
-        for out in self.results.iter().filter(|o| !o.is_empty()) {
-            // SAFETY: as above.
-            fds.push(PollFd::new(unsafe { BorrowedFd::borrow_raw(out.fd()) }, PollFlags::POLLOUT));
-        }
-        match poll(&mut fds, PollTimeout::NONE) {
-            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-        let woken = fds[1].revents().is_some_and(|r| r.contains(PollFlags::POLLIN));
-        drop(fds);
-        if woken {
+        let woken = self.poll_with_results(&[(self.inbox_rx, PollFlags::POLLIN), (self.wake.fd(), PollFlags::POLLIN)], PollTimeout::NONE)?;
+        if woken[1] {
             self.wake.drain();
         }
         if signals::take().has(Signal::SIGTERM) {
             self.stopping = true;
         }
         Ok(())
+    }
+
+    /// Polls `fds` plus every result channel that has frames waiting (for room to write).
+    /// Returns, for each of `fds`, whether it became readable.
+    fn poll_with_results(&self, fds: &[(RawFd, PollFlags)], timeout: PollTimeout) -> io::Result<Vec<bool>> {
+        let waiting = self.results.iter().filter(|o| !o.is_empty()).map(|o| (o.fd(), PollFlags::POLLOUT));
+        // SAFETY: every fd here stays open for the life of this worker; the borrows end with poll().
+        let mut pfds: Vec<PollFd> =
+            fds.iter().copied().chain(waiting).map(|(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
+        match poll(&mut pfds, timeout) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        Ok(pfds[..fds.len()].iter().map(|p| p.revents().is_some_and(|r| r.contains(PollFlags::POLLIN))).collect())
     }
 
     /// Before exit: results still queued get until the deadline to leave.
@@ -247,12 +249,18 @@ impl TaskWorker {
             if self.results.iter().all(|o| o.is_empty()) {
                 return;
             }
-            if Instant::now() >= deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
                 let lost: usize = self.results.iter().map(|o| o.queued_frames()).sum();
                 log_at!(Level::Warning, "TaskWorker::stop", "task worker#{} exit timeout: {} result message(s) lost", self.id, lost);
                 return;
             }
-            std::thread::sleep(Duration::from_millis(1));
+            let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX).max(1);
+            let timeout = PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX);
+            if let Err(e) = self.poll_with_results(&[], timeout) {
+                log_at!(Level::Warning, "TaskWorker::stop", "waiting to send results failed: {}", e);
+                return;
+            }
         }
     }
 }

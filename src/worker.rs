@@ -157,15 +157,6 @@ impl EventWorker {
         self.task_out.len()
     }
 
-    /// Tasks sent by this process whose end has not been reported yet.
-    pub fn tasks_in_flight(&self) -> usize {
-        self.in_flight.len()
-    }
-
-    pub fn has_session(&self, fd: SessionId) -> bool {
-        self.sessions.contains_key(&fd)
-    }
-
     /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
     pub fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError> {
         let n = self.task_out.len();
@@ -238,11 +229,6 @@ impl EventWorker {
         self.queue.retain(|e| !matches!(e, Event::Receive(s, _) if *s == fd));
         self.queue.push_front(Event::Close(fd, -1));
         true
-    }
-
-    /// Asks this worker to stop as SIGTERM would.
-    pub fn stop(&mut self) {
-        self.begin_stop();
     }
 
     /// The next event to hand to user code, waiting for one if needed. `None`: the worker has

@@ -83,12 +83,11 @@ pub struct Outbox {
     fd: RawFd,
     max_message: usize,
     queue: VecDeque<Vec<u8>>,
-    queued_bytes: usize,
 }
 
 impl Outbox {
     pub fn new(tx: &OwnedFd, max_message: usize) -> Self {
-        Outbox { fd: tx.as_raw_fd(), max_message, queue: VecDeque::new(), queued_bytes: 0 }
+        Outbox { fd: tx.as_raw_fd(), max_message, queue: VecDeque::new() }
     }
 
     pub fn fd(&self) -> RawFd {
@@ -107,10 +106,6 @@ impl Outbox {
         self.queue.len()
     }
 
-    pub fn queued_bytes(&self) -> usize {
-        self.queued_bytes
-    }
-
     /// Sends `frame` now, behind whatever is queued (coalesced with it), or queues it when the
     /// channel is full. Returns how many frames reached the channel.
     pub fn push(&mut self, frame: Vec<u8>) -> io::Result<usize> {
@@ -124,7 +119,6 @@ impl Outbox {
     /// Queues `frame` without sending: it leaves with the next push or flush. For messages
     /// nobody waits on, so they can share a datagram with the next one.
     pub fn push_lazy(&mut self, frame: Vec<u8>) {
-        self.queued_bytes += frame.len();
         self.queue.push_back(frame);
     }
 
@@ -157,11 +151,7 @@ impl Outbox {
             if !ok {
                 break;
             }
-            for _ in 0..n {
-                if let Some(f) = self.queue.pop_front() {
-                    self.queued_bytes -= f.len();
-                }
-            }
+            self.queue.drain(..n);
             sent += n;
         }
         Ok(sent)

@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::net::TcpListener;
 use std::sync::atomic::Ordering::Relaxed;
 
+use ext_php_rs::boxed::ZBox;
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
@@ -145,7 +146,7 @@ impl Server {
             warning("server is running, unable to execute Swoole\\Server->set");
             return false;
         }
-        let mut merged = self.setting.borrow().as_ref().and_then(|z| z.array().map(|a| a.to_owned())).unwrap_or_else(ZendHashTable::new);
+        let mut merged = self.setting_copy();
         let mut ok = true;
         for (key, value) in settings.iter() {
             let name = key.to_string();
@@ -164,9 +165,7 @@ impl Server {
             let _ = merged.insert(name.as_str(), value.shallow_clone());
         }
         crate::log::set_level(self.settings.borrow().log_level);
-        let mut z = Zval::new();
-        z.set_hashtable(merged);
-        *self.setting.borrow_mut() = Some(z);
+        self.store_setting(merged);
         ok
     }
 
@@ -484,12 +483,21 @@ impl Server {
 impl Server {
     /// As Swoole, start() adds the effective process counts to `$serv->setting` if absent.
     fn fill_setting_defaults(&self, s: &Settings) {
-        let mut arr = self.setting.borrow().as_ref().and_then(|z| z.array().map(|a| a.to_owned())).unwrap_or_else(ZendHashTable::new);
+        let mut arr = self.setting_copy();
         for (k, v) in [("worker_num", s.worker_num as i64), ("task_worker_num", s.task_worker_num as i64)] {
             if arr.get(k).is_none() {
                 let _ = arr.insert(k, v);
             }
         }
+        self.store_setting(arr);
+    }
+
+    /// A copy of `$serv->setting` to change (arrays are values in PHP).
+    fn setting_copy(&self) -> ZBox<ZendHashTable> {
+        self.setting.borrow().as_ref().and_then(|z| z.array().map(|a| a.to_owned())).unwrap_or_else(ZendHashTable::new)
+    }
+
+    fn store_setting(&self, arr: ZBox<ZendHashTable>) {
         let mut z = Zval::new();
         z.set_hashtable(arr);
         *self.setting.borrow_mut() = Some(z);

@@ -74,6 +74,11 @@ pub struct Settings {
     pub log_level: Level,
     /// Seconds a stopping worker may take to finish its work before it is killed.
     pub max_wait_time: f64,
+    /// Tasks a task worker runs before it is replaced; 0 = never.
+    pub task_max_request: u64,
+    /// Up to this many extra tasks, chosen at random per process, so workers started together
+    /// are not all replaced at once. None: Swoole's default (half of task_max_request above 10).
+    pub task_max_request_grace: Option<u64>,
 }
 
 impl Default for Settings {
@@ -85,6 +90,8 @@ impl Default for Settings {
             log_file: None,
             log_level: Level::Info,
             max_wait_time: 3.0,
+            task_max_request: 0,
+            task_max_request_grace: None,
         }
     }
 }
@@ -119,6 +126,17 @@ pub fn cpu_count() -> usize {
 }
 
 impl Settings {
+    /// The task count after which one task worker process is replaced (0 = never), with its
+    /// random share of the grace drawn from `random`.
+    pub fn task_worker_lifetime(&self, random: u64) -> u64 {
+        if self.task_max_request == 0 {
+            return 0;
+        }
+        let grace = self.task_max_request_grace.unwrap_or(if self.task_max_request > 10 { self.task_max_request / 2 } else { 0 });
+        let extra = if grace > 0 { 1 + random % grace } else { 0 };
+        self.task_max_request + extra
+    }
+
     /// Applies one option. On error the setting keeps its previous value.
     pub fn apply(&mut self, key: &str, v: &Value) -> Result<(), ConfigError> {
         let type_err = |expected| ConfigError::Type { key: key.into(), expected, given: v.type_name() };
@@ -150,6 +168,17 @@ impl Settings {
             "log_level" => {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
                 self.log_level = Level::from_int(n.clamp(0, 6));
+            }
+            "task_max_request" | "task_max_request_grace" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                if n < 0 {
+                    return Err(range("must not be negative", n.to_string()));
+                }
+                if key == "task_max_request" {
+                    self.task_max_request = n as u64;
+                } else {
+                    self.task_max_request_grace = Some(n as u64);
+                }
             }
             "max_wait_time" => {
                 let f = v.as_float().ok_or_else(|| type_err("a number"))?;
@@ -203,6 +232,19 @@ mod tests {
         assert_eq!(s.task_worker_num, 2);
         assert_eq!(s.apply("no_such", &Value::Int(1)).unwrap_err().to_string(), "unsupported option [no_such]");
         assert!(s.apply("task_ipc_mode", &Value::Int(2)).is_err());
+    }
+
+    #[test]
+    fn task_max_request_with_swooles_grace() {
+        let mut s = Settings::default();
+        assert_eq!(s.task_worker_lifetime(7), 0);
+        s.apply("task_max_request", &Value::Int(10)).unwrap();
+        assert_eq!(s.task_worker_lifetime(7), 10);
+        s.apply("task_max_request", &Value::Int(100)).unwrap();
+        assert!((101..=150).contains(&s.task_worker_lifetime(7)));
+        assert_eq!(s.task_worker_lifetime(49), 150);
+        s.apply("task_max_request_grace", &Value::Int(0)).unwrap();
+        assert_eq!(s.task_worker_lifetime(7), 100);
     }
 
     #[test]

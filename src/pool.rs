@@ -131,6 +131,7 @@ impl Pool<'_> {
         let slot = self.shm.slot(id);
         slot.generation.fetch_add(1, Relaxed);
         slot.running_src.store(0, Relaxed);
+        slot.request_count.store(0, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         let manager = nix::unistd::getpid();
         // SAFETY: the manager is single-threaded (no thread is ever started before fork).
@@ -203,6 +204,7 @@ impl Pool<'_> {
             max_message: self.inboxes[index].max_message,
             result_outboxes: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message)).collect(),
             max_wait,
+            max_request: self.settings.task_worker_lifetime(random_u64()),
         };
         let tw = Rc::new(RefCell::new(TaskWorker::new(setup)?));
         task_worker::run(tw, h);
@@ -257,7 +259,8 @@ impl Pool<'_> {
                 }
             }
             if self.phase == Phase::Running {
-                let due = child.spawned + RESPAWN_BACKOFF;
+                // A clean exit (max_request) is replaced at once; a crash only after the backoff.
+                let due = if code == 0 && sig == 0 { Instant::now() } else { child.spawned + RESPAWN_BACKOFF };
                 self.respawn_due.push((child.id, due.max(Instant::now())));
             }
         }
@@ -347,4 +350,10 @@ impl Pool<'_> {
             self.phase_deadline = Some(Instant::now() + KILL_GRACE);
         }
     }
+}
+
+/// Enough randomness to spread worker restarts: std's per-process hash keys.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::process::id())
 }

@@ -44,6 +44,8 @@ pub struct TaskWorkerSetup {
     /// One per event worker, indexed by event worker id.
     pub result_outboxes: Vec<Outbox>,
     pub max_wait: Duration,
+    /// Tasks this process runs before it exits to be replaced; 0 = no limit.
+    pub max_request: u64,
 }
 
 struct Running {
@@ -63,6 +65,8 @@ pub struct TaskWorker {
     running: Option<Running>,
     max_wait: Duration,
     stopping: bool,
+    max_request: u64,
+    tasks_run: u64,
 }
 
 impl TaskWorker {
@@ -80,6 +84,8 @@ impl TaskWorker {
             running: None,
             max_wait: s.max_wait,
             stopping: false,
+            max_request: s.max_request,
+            tasks_run: 0,
         })
     }
 
@@ -135,6 +141,13 @@ impl TaskWorker {
         slot.running_src.store(0, Relaxed);
         slot.request_count.fetch_add(1, Relaxed);
         slot.set_status(WorkerStatus::Idle);
+        self.tasks_run += 1;
+    }
+
+    /// task_max_request reached: this process runs what it has already taken from its channel
+    /// and leaves the rest there for its successor.
+    fn retiring(&self) -> bool {
+        self.max_request > 0 && self.tasks_run >= self.max_request
     }
 
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
@@ -145,6 +158,10 @@ impl TaskWorker {
             }
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
+            }
+            if self.retiring() {
+                self.flush_results();
+                return Ok(None);
             }
             if self.receive()? {
                 continue;

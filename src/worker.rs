@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::TcpListener as StdListener;
-use std::os::fd::RawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 use mio::net::TcpListener;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 use thiserror::Error;
 
@@ -81,6 +83,14 @@ pub struct EventWorkerSetup {
     pub max_wait: Duration,
 }
 
+/// A task sent by taskwait/taskWaitMulti: its first result goes to the waiting caller, never
+/// to Finish or a callback.
+enum Wait {
+    Pending { result: Option<Payload>, over: bool },
+    /// The caller has its answer or gave up: later results of this task are dropped.
+    Abandoned,
+}
+
 enum State {
     Running,
     Stopping { deadline: Instant },
@@ -106,6 +116,8 @@ pub struct EventWorker {
     queue: VecDeque<Event>,
     next_task_id: TaskId,
     in_flight: HashSet<TaskId>,
+    /// Tasks sent by taskwait/taskWaitMulti that are not over yet.
+    waits: HashMap<TaskId, Wait>,
     max_wait: Duration,
     state: State,
 }
@@ -140,6 +152,7 @@ impl EventWorker {
             queue: VecDeque::new(),
             next_task_id: 0,
             in_flight: HashSet::new(),
+            waits: HashMap::new(),
             max_wait: s.max_wait,
             state: State::Running,
         })
@@ -211,6 +224,73 @@ impl EventWorker {
             self.task_out_watched[idx] = true;
         }
         result.map(|_| ())
+    }
+
+    /// taskwait / taskWaitMulti: sends each payload, then blocks this worker until every task
+    /// has given its first result or ended, or until `timeout` (None: until they end). Results
+    /// of other tasks read meanwhile are queued and delivered after the current callback.
+    /// Element i is the first result of task i, None if it gave none in time.
+    pub fn task_wait(&mut self, items: &[(Payload, Option<usize>)], timeout: Option<Duration>) -> Vec<Result<Option<Payload>, TaskError>> {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let sent: Vec<Result<TaskId, TaskError>> = items
+            .iter()
+            .map(|(data, dst)| {
+                let id = self.task(data, *dst)?;
+                self.waits.insert(id, Wait::Pending { result: None, over: false });
+                Ok(id)
+            })
+            .collect();
+        let ids: Vec<TaskId> = sent.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+        while !ids.iter().all(|id| self.wait_answered(*id)) {
+            let left = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(l) if !l.is_zero() => Some(l),
+                    _ => break,
+                },
+                None => None,
+            };
+            if let Err(e) = self.wait_for_results(left) {
+                log_at!(Level::Warning, "Worker::taskwait", "waiting for task results failed: {}", e);
+                break;
+            }
+        }
+        sent.into_iter().map(|r| r.map(|id| self.take_wait(id))).collect()
+    }
+
+    fn wait_answered(&self, id: TaskId) -> bool {
+        !matches!(self.waits.get(&id), Some(Wait::Pending { result: None, over: false }))
+    }
+
+    fn take_wait(&mut self, id: TaskId) -> Option<Payload> {
+        match self.waits.remove(&id) {
+            Some(Wait::Pending { result, over }) => {
+                if !over {
+                    self.waits.insert(id, Wait::Abandoned);
+                }
+                result
+            }
+            _ => None,
+        }
+    }
+
+    /// One blocking step of a wait: lets queued tasks out and reads whatever results came in.
+    /// Uses its own poll(2) so the main loop's edge-triggered registrations are left alone.
+    fn wait_for_results(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        for idx in 0..self.task_out.len() {
+            if !self.task_out[idx].is_empty() {
+                self.send_tasks(idx, 0, Outbox::flush)?;
+            }
+        }
+        let outs = self.task_out.iter().filter(|o| !o.is_empty()).map(|o| (o.fd(), PollFlags::POLLOUT));
+        let fds: Vec<(RawFd, PollFlags)> = std::iter::once((self.results_rx, PollFlags::POLLIN)).chain(outs).collect();
+        // SAFETY: these fds stay open for the life of this worker; the borrows end with poll().
+        let mut pfds: Vec<PollFd> = fds.iter().map(|&(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
+        let ms = timeout.map_or(-1, |t| i32::try_from(t.as_millis().max(1)).unwrap_or(i32::MAX));
+        match poll(&mut pfds, PollTimeout::try_from(ms).unwrap_or(PollTimeout::NONE)) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.read_results()
     }
 
     /// Queues `data` for connection `fd`; what the socket does not take now is written later.
@@ -439,23 +519,39 @@ impl EventWorker {
         match h.kind {
             Kind::Result => {
                 let p = Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body.to_vec() };
-                self.queue.push_back(Event::Finish(h.task_id, p));
-                if h.flags & FLAG_LAST != 0 && self.in_flight.remove(&h.task_id) {
-                    self.queue.push_back(Event::TaskDone(h.task_id));
+                match self.waits.get_mut(&h.task_id) {
+                    Some(Wait::Pending { result: r @ None, .. }) => *r = Some(p),
+                    Some(_) => {}
+                    None => self.queue.push_back(Event::Finish(h.task_id, p)),
+                }
+                if h.flags & FLAG_LAST != 0 {
+                    self.task_over(h.task_id, false);
                 }
             }
-            Kind::Done => {
-                if self.in_flight.remove(&h.task_id) {
-                    self.queue.push_back(Event::TaskDone(h.task_id));
-                }
-            }
+            Kind::Done => self.task_over(h.task_id, false),
             Kind::Lost => {
-                if self.in_flight.remove(&h.task_id) {
+                if self.in_flight.contains(&h.task_id) {
                     let reason = String::from_utf8_lossy(body).into_owned();
                     self.queue.push_back(Event::TaskLost(LostTask { task_id: h.task_id, reason }));
+                    self.task_over(h.task_id, true);
                 }
             }
             Kind::Task => {}
+        }
+    }
+
+    /// No more results will come for `id`.
+    fn task_over(&mut self, id: TaskId, lost: bool) {
+        if !self.in_flight.remove(&id) {
+            return;
+        }
+        match self.waits.get_mut(&id) {
+            Some(Wait::Pending { over, .. }) => *over = true,
+            Some(Wait::Abandoned) => {
+                self.waits.remove(&id);
+            }
+            None if !lost => self.queue.push_back(Event::TaskDone(id)),
+            None => {}
         }
     }
 

@@ -5,6 +5,12 @@
  */
 
 namespace {
+    /** Error code of the last failed call in this process (6002: taskwait timed out). */
+    function swoole_last_error(): int {}
+
+    const SWOOLE_ERROR_TASK_PACKAGE_TOO_BIG = 2001;
+    const SWOOLE_ERROR_TASK_DISPATCH_FAIL = 2002;
+    const SWOOLE_ERROR_TASK_TIMEOUT = 2003;
     const SWOOLE_VERSION = '0.1.0';
     const SWOOLE_BASE = 1;
     const SWOOLE_PROCESS = 2;
@@ -67,6 +73,16 @@ namespace Swoole {
         public function start(): bool {}
         /** @return int|false the task id (may be 0: test with === false) */
         public function task(mixed $data, int $dst_worker_id = -1, ?callable $finish_callback = null): int|false {}
+        /**
+         * Blocks this event worker until the task's first result, or $timeout seconds
+         * (false, swoole_last_error() 6002). $timeout <= 0 waits until the task ends.
+         */
+        public function taskwait(mixed $data, float $timeout = 0.5, int $dst_worker_id = -1): mixed {}
+        /**
+         * @return array|false results keyed like $tasks, in input order; tasks without a
+         * result in time are absent. At most 1023 tasks.
+         */
+        public function taskWaitMulti(array $tasks, float $timeout = 0.5): array|false {}
         public function finish(mixed $data): bool {}
         public function send(int $fd, string $data): bool {}
         public function close(int $fd, bool $reset = false): bool {}
@@ -75,5 +91,6 @@ namespace Swoole {
         public function getWorkerId(): int|false {}
         public function getMasterPid(): int {}
         public function getManagerPid(): int {}
+        public function getLastError(): int {}
     }
 }

@@ -1,5 +1,6 @@
 //! Warnings and uncaught exceptions, printed the way PHP (and Swoole) print them.
 
+use std::cell::Cell;
 use std::ffi::CString;
 
 use ext_php_rs::ffi::{php_error_docref, zend_object, E_WARNING};
@@ -45,4 +46,21 @@ pub fn report_pending() -> Option<Thrown> {
     };
     drop(ex);
     Some(thrown)
+}
+
+/// `swoole_last_error()` codes set by this extension.
+pub const ERR_TASK_DISPATCH_FAIL: i64 = 2002;
+/// What taskwait()'s timeout leaves, as Swoole ("Socket poll timeout").
+pub const ERR_TIMEOUT: i64 = 6002;
+
+thread_local! {
+    static LAST_ERROR: Cell<i64> = const { Cell::new(0) };
+}
+
+pub fn set_last_error(code: i64) {
+    LAST_ERROR.with(|e| e.set(code));
+}
+
+pub fn last_error() -> i64 {
+    LAST_ERROR.with(Cell::get)
 }

@@ -31,6 +31,12 @@ pub fn register_aliases(builder: ClassBuilder) -> ClassBuilder {
     builder
 }
 
+/// The error code of the last failed call in this process (Swoole's numbering).
+#[php_function]
+pub fn swoole_last_error() -> i64 {
+    crate::php::errors::last_error()
+}
+
 pub extern "C" fn module_info(_module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("rswoole support", "enabled");
@@ -71,8 +77,15 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         ("SWOOLE_LOG_WARNING", 4),
         ("SWOOLE_LOG_ERROR", 5),
         ("SWOOLE_LOG_NONE", 6),
+        ("SWOOLE_ERROR_TASK_PACKAGE_TOO_BIG", 2001),
+        ("SWOOLE_ERROR_TASK_DISPATCH_FAIL", 2002),
+        ("SWOOLE_ERROR_TASK_TIMEOUT", 2003),
     ];
-    let mut m = module.info_function(module_info).class::<Server>().class::<SwooleException>();
+    let mut m = module
+        .info_function(module_info)
+        .class::<Server>()
+        .class::<SwooleException>()
+        .function(wrap_function!(swoole_last_error));
     for &(name, value) in ints {
         m = m.constant((name, value, &[]));
     }

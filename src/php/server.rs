@@ -3,6 +3,7 @@
 //! is still running on the same object.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::net::TcpListener;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -17,11 +18,12 @@ use crate::handler::Process;
 use crate::net::listener;
 use crate::php::callbacks::{self, Callbacks};
 use crate::php::codec;
-use crate::php::errors::warning;
+use crate::php::errors::{self, warning};
 use crate::php::module::register_aliases;
 use crate::php::runtime::{self, PhpHandler};
 use crate::pool;
 use crate::shm::WorkerStatus;
+use crate::worker::EventWorker;
 
 pub const SWOOLE_BASE: i64 = 1;
 pub const SWOOLE_PROCESS: i64 = 2;
@@ -230,13 +232,7 @@ impl Server {
             warning("server is not running");
             return bool_zval(false);
         };
-        let tw_num = self.settings.borrow().task_worker_num as i64;
-        if tw_num == 0 {
-            warning("task method can't be executed without task worker");
-            return bool_zval(false);
-        }
-        if dst >= 0 && dst >= tw_num {
-            warning(&format!("worker_id must be less than task_worker_num[{tw_num}]"));
+        if !self.check_task_target(dst) {
             return bool_zval(false);
         }
         let w = match process {
@@ -270,10 +266,89 @@ impl Server {
                 long_zval(id)
             }
             Err(e) => {
+                errors::set_last_error(errors::ERR_TASK_DISPATCH_FAIL);
                 warning(&e.to_string());
                 bool_zval(false)
             }
         }
+    }
+
+    /// Sends a task and blocks this worker until its first result, or `$timeout` seconds
+    /// (then false, swoole_last_error() 6002). A timeout of 0 or less waits until the task ends.
+    pub fn taskwait(&self, data: &Zval, timeout: Option<f64>, dst_worker_id: Option<i64>) -> Zval {
+        let dst = dst_worker_id.unwrap_or(-1);
+        let Some(w) = self.waiting_sender("taskwait", |s| s.check_task_target(dst)) else {
+            return bool_zval(false);
+        };
+        let Ok(payload) = codec::pack(data) else {
+            return Zval::new();
+        };
+        let item = (payload, (dst >= 0).then_some(dst as usize));
+        let answer = w.borrow_mut().task_wait(std::slice::from_ref(&item), wait_timeout(timeout)).pop();
+        match answer {
+            Some(Ok(Some(result))) => codec::unpack(&result).unwrap_or_else(|_| bool_zval(false)),
+            Some(Ok(None)) => {
+                errors::set_last_error(errors::ERR_TIMEOUT);
+                bool_zval(false)
+            }
+            Some(Err(e)) => {
+                errors::set_last_error(errors::ERR_TASK_DISPATCH_FAIL);
+                warning(&e.to_string());
+                bool_zval(false)
+            }
+            None => bool_zval(false),
+        }
+    }
+
+    /// Sends every element as a task and waits for all of them, up to `$timeout` seconds in
+    /// total. The answer has the input's keys, in the input's order; a task that gave no result
+    /// in time is absent, one that could not be sent is false.
+    #[php(name = "taskWaitMulti")]
+    pub fn task_wait_multi(&self, tasks: &ZendHashTable, timeout: Option<f64>) -> Zval {
+        let Some(w) = self.waiting_sender("taskWaitMulti", |s| s.check_task_target(-1)) else {
+            return bool_zval(false);
+        };
+        if tasks.len() >= MAX_CONCURRENT_TASKS {
+            warning("too many concurrent tasks");
+            return bool_zval(false);
+        }
+        if tasks.len() == 0 {
+            errors::set_last_error(errors::ERR_TASK_DISPATCH_FAIL);
+            return bool_zval(false);
+        }
+        // Everything is packed before anything is sent: a value that cannot be serialized
+        // throws with no task sent.
+        let mut keys = Vec::with_capacity(tasks.len());
+        let mut items = Vec::with_capacity(tasks.len());
+        for (key, value) in tasks.iter() {
+            let Ok(payload) = codec::pack(value) else {
+                return Zval::new();
+            };
+            keys.push(key);
+            items.push((payload, None));
+        }
+        let answers = w.borrow_mut().task_wait(&items, wait_timeout(timeout));
+        let mut out = ZendHashTable::new();
+        for (key, answer) in keys.into_iter().zip(answers) {
+            let value = match answer {
+                Ok(Some(result)) => codec::unpack(&result).unwrap_or_else(|_| bool_zval(false)),
+                Ok(None) => continue,
+                Err(e) => {
+                    errors::set_last_error(errors::ERR_TASK_DISPATCH_FAIL);
+                    warning(&e.to_string());
+                    bool_zval(false)
+                }
+            };
+            let _ = out.insert(key, value);
+        }
+        let mut z = Zval::new();
+        z.set_hashtable(out);
+        z
+    }
+
+    #[php(name = "getLastError")]
+    pub fn get_last_error(&self) -> i64 {
+        errors::last_error()
     }
 
     pub fn finish(&self, data: &Zval) -> bool {
@@ -480,7 +555,42 @@ impl Server {
     }
 }
 
+/// Swoole's limit for one taskWaitMulti() call (it refuses 1024 and more).
+const MAX_CONCURRENT_TASKS: usize = 1024;
+
+fn wait_timeout(seconds: Option<f64>) -> Option<std::time::Duration> {
+    let t = seconds.unwrap_or(0.5);
+    (t > 0.0 && t.is_finite()).then(|| std::time::Duration::from_secs_f64(t))
+}
+
 impl Server {
+    /// task()'s checks on the task workers and `$dst_worker_id`, in Swoole's order.
+    fn check_task_target(&self, dst: i64) -> bool {
+        let tw_num = self.settings.borrow().task_worker_num as i64;
+        if tw_num == 0 {
+            warning("task method can't be executed without task worker");
+            return false;
+        }
+        if dst >= 0 && dst >= tw_num {
+            warning(&format!("worker_id must be less than task_worker_num[{tw_num}]"));
+            return false;
+        }
+        true
+    }
+
+    /// The event worker that may block in taskwait()/taskWaitMulti(), after their checks.
+    fn waiting_sender(&self, method: &str, check: impl FnOnce(&Server) -> bool) -> Option<Rc<RefCell<EventWorker>>> {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return None;
+        };
+        let Process::Event(w) = process else {
+            warning(&format!("{method} method can only be used in the worker process"));
+            return None;
+        };
+        check(self).then_some(w)
+    }
+
     /// As Swoole, start() adds the effective process counts to `$serv->setting` if absent.
     fn fill_setting_defaults(&self, s: &Settings) {
         let mut arr = self.setting_copy();

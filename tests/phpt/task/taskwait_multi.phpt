@@ -1,0 +1,65 @@
+--TEST--
+taskWaitMulti(): results keyed like the input (any keys, input order), late ones absent, 1023 accepted, 1024 refused, bad values throw with nothing sent
+--FILE--
+<?php
+require __DIR__ . '/../../include/server.inc';
+$srv = TestServer::start(<<<'PHP'
+$serv = new Swoole\Server('127.0.0.1', 0);
+$serv->set(['worker_num' => 1, 'task_worker_num' => 3]);
+$serv->on('Receive', function ($s, $fd, $rid, $data) {
+    rs_note("keys " . json_encode($s->taskWaitMulti(['a' => 'x', 5 => 'y', 0 => 'z', 'n' => [1, 2]], 5.0)));
+    rs_note("list " . json_encode($s->taskWaitMulti(['p', 'q'], 5.0)));
+    $r = $s->taskWaitMulti(['fast1', 'slow', 'fast2'], 0.2);
+    rs_note("partial " . json_encode($r));
+    touch(RS_DIR . '/release');
+    $many = $s->taskWaitMulti(array_fill(0, 1023, 'm'), 20.0);
+    rs_note("1023: " . count($many) . " results, all right: " . var_export(count(array_filter($many, fn($v) => $v === 'm-result')) === 1023, true));
+    rs_note("1024: " . var_export($s->taskWaitMulti(array_fill(0, 1024, 'm')), true));
+    rs_note("empty: " . var_export($s->taskWaitMulti([]), true) . " error " . swoole_last_error());
+    $before = $s->task('probe');
+    try {
+        $s->taskWaitMulti(['ok', function () {}]);
+    } catch (Exception $e) {
+        rs_note("closure: " . $e->getMessage());
+    }
+    $after = $s->task('probe');
+    rs_note("no task id used by the refused call: " . var_export($after === $before + 1, true));
+    $s->send($fd, "ok");
+});
+$serv->on('Task', function ($s, $id, $src, $data) {
+    if ($data === 'slow') {
+        $deadline = microtime(true) + 10;
+        while (!file_exists(RS_DIR . '/release') && microtime(true) < $deadline) {
+            usleep(2000);
+        }
+        return 'slow-result';
+    }
+    return is_array($data) ? array_sum($data) : "$data-result";
+});
+$serv->on('Finish', function ($s, $id, $data) {
+    rs_note("finish $id $data");
+});
+rs_ready($serv);
+$serv->start();
+PHP);
+var_dump($srv->request('go', 2));
+$srv->waitNotes('finish', 2);
+echo "exit code: ", $srv->stop(), "\n";
+echo implode("\n", $srv->notes()), "\n";
+echo $srv->output();
+?>
+--EXPECTF--
+string(2) "ok"
+exit code: 0
+keys {"a":"x-result","5":"y-result","0":"z-result","n":3}
+list ["p-result","q-result"]
+partial {"0":"fast1-result","2":"fast2-result"}
+1023: 1023 results, all right: true
+1024: false
+empty: false error 2002
+closure: Serialization of 'Closure' is not allowed
+no task id used by the refused call: true
+finish %d probe-result
+finish %d probe-result
+
+Warning: Swoole\Server::taskWaitMulti(): too many concurrent tasks in %s on line %d

@@ -79,6 +79,8 @@ pub struct Settings {
     /// Up to this many extra tasks, chosen at random per process, so workers started together
     /// are not all replaced at once. None: Swoole's default (half of task_max_request above 10).
     pub task_max_request_grace: Option<u64>,
+    /// Accepted and checked as in Swoole; large payloads never touch it (they travel in memfds).
+    pub task_tmpdir: PathBuf,
 }
 
 impl Default for Settings {
@@ -92,6 +94,7 @@ impl Default for Settings {
             max_wait_time: 3.0,
             task_max_request: 0,
             task_max_request_grace: None,
+            task_tmpdir: PathBuf::from("/tmp"),
         }
     }
 }
@@ -180,6 +183,19 @@ impl Settings {
                     self.task_max_request_grace = Some(n as u64);
                 }
             }
+            "task_tmpdir" => {
+                let Value::Str(dir) = v else { return Err(type_err("a string")) };
+                // Swoole only logs these problems and set() still succeeds; so do we.
+                if !dir.starts_with('/') {
+                    crate::log_at!(Level::Warning, "Server::set", "wrong absolute path '{}'", dir);
+                } else if dir.len() + "/swoole.task.XXXXXX".len() >= 256 {
+                    crate::log_at!(Level::Warning, "Server::set", "task tmp_dir is too large, the max size is '255'");
+                } else if std::fs::create_dir_all(dir).is_err() {
+                    crate::log_at!(Level::Warning, "Server::set", "create task tmp dir('{}') failed", dir);
+                } else {
+                    self.task_tmpdir = PathBuf::from(dir);
+                }
+            }
             "max_wait_time" => {
                 let f = v.as_float().ok_or_else(|| type_err("a number"))?;
                 if f < 0.0 {
@@ -245,6 +261,20 @@ mod tests {
         assert_eq!(s.task_worker_lifetime(49), 150);
         s.apply("task_max_request_grace", &Value::Int(0)).unwrap();
         assert_eq!(s.task_worker_lifetime(7), 100);
+    }
+
+    #[test]
+    fn task_tmpdir_is_checked_like_swoole_and_created() {
+        let mut s = Settings::default();
+        s.apply("task_tmpdir", &Value::Str("relative/dir".into())).unwrap();
+        assert_eq!(s.task_tmpdir, PathBuf::from("/tmp"));
+        s.apply("task_tmpdir", &Value::Str(format!("/{}", "x".repeat(300)))).unwrap();
+        assert_eq!(s.task_tmpdir, PathBuf::from("/tmp"));
+        let dir = std::env::temp_dir().join(format!("rswoole-tmpdir-{}/a/b", std::process::id()));
+        s.apply("task_tmpdir", &Value::Str(dir.display().to_string())).unwrap();
+        assert!(dir.is_dir());
+        assert_eq!(s.task_tmpdir, dir);
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap());
     }
 
     #[test]

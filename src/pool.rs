@@ -23,7 +23,7 @@ use crate::ipc::channel::{self, Channel, Outbox};
 use crate::ipc::frame::{self, Kind};
 use crate::log::{self, Level, Role};
 use crate::log_at;
-use crate::shm::{Shm, WorkerStatus};
+use crate::shm::{Shm, WorkerStatus, TASKS_PER_DATAGRAM};
 use crate::signals;
 use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
 use crate::types::WorkerId;
@@ -186,7 +186,7 @@ impl Pool<'_> {
             listener,
             results_rx: self.results[id as usize].rx.as_raw_fd(),
             max_message: self.results[id as usize].max_message,
-            task_outboxes: self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message)).collect(),
+            task_outboxes: self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect(),
             max_wait,
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
@@ -202,7 +202,7 @@ impl Pool<'_> {
             shm: self.shm.clone(),
             inbox_rx: self.inboxes[index].rx.as_raw_fd(),
             max_message: self.inboxes[index].max_message,
-            result_outboxes: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message)).collect(),
+            result_outboxes: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
             max_wait,
             max_request: self.settings.task_worker_lifetime(random_u64()),
         };
@@ -284,7 +284,7 @@ impl Pool<'_> {
         log_at!(Level::Warning, "Manager::wait", "{}", reason);
         if let Some(ch) = self.results.get(src as usize) {
             let f = frame::encode(Kind::Lost, 0, id, slot.running_generation.load(Relaxed), task, reason.as_bytes());
-            if !matches!(channel::try_send(ch.tx.as_raw_fd(), &f), Ok(true)) {
+            if !matches!(channel::try_send(ch.tx.as_raw_fd(), &f, &[]), Ok(true)) {
                 log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost", src, task);
             }
         }

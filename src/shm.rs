@@ -46,6 +46,9 @@ pub struct Header {
     pub total_send_bytes: CachePadded<AtomicU64>,
 }
 
+/// Most tasks one datagram to a task worker may carry (its slot records them, see below).
+pub const TASKS_PER_DATAGRAM: usize = 16;
+
 /// One per worker (event workers first, then task workers), indexed by global worker id.
 #[repr(C)]
 #[derive(Default)]

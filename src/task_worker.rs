@@ -6,7 +6,7 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::{BorrowedFd, RawFd};
+use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
@@ -16,21 +16,21 @@ use nix::sys::signal::Signal;
 use thiserror::Error;
 
 use crate::handler::{Handler, Process};
-use crate::ipc::channel::{recv_buffer, try_recv, Outbox};
-use crate::ipc::frame::{self, Frames, Kind, FLAG_SERIALIZED, HEADER_LEN};
+use crate::ipc::channel::{self, recv_buffer, Outbox};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST};
+use crate::ipc::payload;
 use crate::log::Level;
 use crate::log_at;
 use crate::shm::{Shm, WorkerStatus};
 use crate::signals::{self, Wakeup};
 use crate::types::{Payload, TaskInfo, WorkerId};
-use crate::worker::FLAG_LAST;
 
 #[derive(Debug, Error)]
 pub enum FinishError {
     #[error("there is no task to finish: finish() can only be called while onTask runs")]
     NoTask,
-    #[error("result of task#{0} is too big ({1} bytes)")]
-    TooBig(i64, usize),
+    #[error("result of task#{0} cannot be packed: {1}")]
+    Pack(i64, io::Error),
     #[error("send result of task#{0} failed: {1}")]
     Send(i64, io::Error),
 }
@@ -61,7 +61,7 @@ pub struct TaskWorker {
     results: Vec<Outbox>,
     wake: Wakeup,
     /// Tasks of the last datagram not run yet (a datagram may carry several).
-    batch: VecDeque<(frame::Header, Vec<u8>)>,
+    batch: VecDeque<(frame::Header, Payload)>,
     running: Option<Running>,
     max_wait: Duration,
     stopping: bool,
@@ -110,11 +110,7 @@ impl TaskWorker {
 
     fn send_result(&mut self, info: TaskInfo, generation: u32, data: &Payload, extra: u8) -> Result<(), FinishError> {
         let out = self.results.get_mut(info.src_worker as usize).ok_or(FinishError::NoTask)?;
-        if data.bytes.len() + HEADER_LEN > out.max_message() {
-            return Err(FinishError::TooBig(info.id, data.bytes.len()));
-        }
-        let flags = extra | if data.serialized { FLAG_SERIALIZED } else { 0 };
-        let f = frame::encode(Kind::Result, flags, self.id, generation, info.id, &data.bytes);
+        let f = payload::message(Kind::Result, extra, self.id, generation, info.id, data).map_err(|e| FinishError::Pack(info.id, e))?;
         out.push(f).map(|_| ()).map_err(|e| FinishError::Send(info.id, e))
     }
 
@@ -134,7 +130,7 @@ impl TaskWorker {
         };
         if !sent_last {
             if let Some(out) = self.results.get_mut(r.info.src_worker as usize) {
-                out.push_lazy(frame::encode(Kind::Done, 0, self.id, r.generation, r.info.id, &[]));
+                out.push_lazy(frame::encode(Kind::Done, 0, self.id, r.generation, r.info.id, &[]).into());
             }
         }
         let slot = self.shm.slot(self.id);
@@ -183,7 +179,7 @@ impl TaskWorker {
         }
     }
 
-    fn begin(&mut self, h: frame::Header, body: Vec<u8>) -> (TaskInfo, Payload) {
+    fn begin(&mut self, h: frame::Header, body: Payload) -> (TaskInfo, Payload) {
         let info = TaskInfo { id: h.task_id, src_worker: h.src };
         let slot = self.shm.slot(self.id);
         slot.set_status(WorkerStatus::Busy);
@@ -193,20 +189,24 @@ impl TaskWorker {
         slot.queued.fetch_sub(1, Relaxed);
         self.shm.header().tasking_num.fetch_sub(1, Relaxed);
         self.running = Some(Running { info, generation: h.generation });
-        (info, Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body })
+        (info, body)
     }
 
     /// Reads one datagram into the batch. False when the channel is empty.
     fn receive(&mut self) -> io::Result<bool> {
-        let Some(n) = try_recv(self.inbox_rx, &mut self.recv_buf)? else { return Ok(false) };
-        self.push_frames(n);
+        let mut fds = VecDeque::new();
+        let Some(n) = channel::recv(self.inbox_rx, &mut self.recv_buf, &mut fds, false)? else { return Ok(false) };
+        self.push_frames(n, fds);
         Ok(true)
     }
 
-    fn push_frames(&mut self, n: usize) {
+    fn push_frames(&mut self, n: usize, mut fds: VecDeque<OwnedFd>) {
         for f in Frames::new(&self.recv_buf[..n]) {
             match f {
-                Ok((h, body)) if h.kind == Kind::Task => self.batch.push_back((h, body.to_vec())),
+                Ok((h, body)) if h.kind == Kind::Task => match payload::body(&h, body, &mut fds) {
+                    Ok(p) => self.batch.push_back((h, p)),
+                    Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e),
+                },
                 Ok((h, _)) => log_at!(Level::Warning, "TaskWorker::receive", "unexpected {:?} frame", h.kind),
                 Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "bad task packet: {}", e),
             }
@@ -215,8 +215,10 @@ impl TaskWorker {
 
     fn receive_blocking(&mut self) -> io::Result<()> {
         self.shm.slot(self.id).set_status(WorkerStatus::Idle);
-        match recv_wait(self.inbox_rx, &mut self.recv_buf) {
-            Ok(n) => self.push_frames(n),
+        let mut fds = VecDeque::new();
+        match channel::recv(self.inbox_rx, &mut self.recv_buf, &mut fds, true) {
+            Ok(Some(n)) => self.push_frames(n, fds),
+            Ok(None) => {}
             Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::EAGAIN)) => {}
             Err(e) => return Err(e),
         }
@@ -280,11 +282,6 @@ impl TaskWorker {
             }
         }
     }
-}
-
-/// Blocking recv of one datagram.
-fn recv_wait(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
-    nix::sys::socket::recv(fd, buf, nix::sys::socket::MsgFlags::empty()).map_err(io::Error::from)
 }
 
 fn set_receive_timeout(fd: RawFd, t: Duration) -> io::Result<()> {

@@ -22,17 +22,15 @@ use thiserror::Error;
 
 use crate::dispatch;
 use crate::handler::{Handler, LostTask, Process};
-use crate::ipc::channel::{recv_buffer, try_recv, Outbox};
-use crate::ipc::frame::{self, Frames, Kind, FLAG_SERIALIZED, HEADER_LEN};
+use crate::ipc::channel::{self, recv_buffer, Outbox};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST};
+use crate::ipc::payload;
 use crate::log::Level;
 use crate::log_at;
 use crate::net::connection::{Connection, ReadOutcome};
 use crate::shm::{Shm, WorkerStatus};
 use crate::signals::{self, Wakeup};
 use crate::types::{Payload, SessionId, TaskId, WorkerId};
-
-/// Result-frame flag: this result is also the end of its task.
-pub const FLAG_LAST: u8 = 2;
 
 const LISTENER: Token = Token(0);
 const RESULTS: Token = Token(1);
@@ -54,8 +52,8 @@ pub enum Event {
 pub enum TaskError {
     #[error("task method can't be executed without task worker")]
     NoTaskWorker,
-    #[error("task package is too big ({0} bytes)")]
-    TooBig(usize),
+    #[error("task pack failed: {0}")]
+    Pack(io::Error),
     #[error("the server is shutting down")]
     Stopping,
     #[error("send {bytes} bytes to worker#{worker} failed: {source}")]
@@ -179,10 +177,6 @@ impl EventWorker {
         if matches!(self.state, State::Done) {
             return Err(TaskError::Stopping);
         }
-        let max = self.task_out[0].max_message();
-        if data.bytes.len() + HEADER_LEN > max {
-            return Err(TaskError::TooBig(data.bytes.len()));
-        }
         let idx = match dst {
             Some(i) => i.min(n - 1),
             None => {
@@ -191,8 +185,7 @@ impl EventWorker {
             }
         };
         let id = self.next_task_id;
-        let flags = if data.serialized { FLAG_SERIALIZED } else { 0 };
-        let f = frame::encode(Kind::Task, flags, self.id, self.generation, id, &data.bytes);
+        let f = payload::message(Kind::Task, 0, self.id, self.generation, id, data).map_err(TaskError::Pack)?;
         self.send_tasks(idx, 1, |out| out.push(f)).map_err(|source| TaskError::Send {
             bytes: data.bytes.len(),
             worker: (self.worker_num + idx) as WorkerId,
@@ -491,20 +484,22 @@ impl EventWorker {
     }
 
     fn read_results(&mut self) -> io::Result<()> {
-        while let Some(n) = try_recv(self.results_rx, &mut self.recv_buf)? {
+        let mut fds = VecDeque::new();
+        while let Some(n) = channel::recv(self.results_rx, &mut self.recv_buf, &mut fds, false)? {
             let buf = std::mem::take(&mut self.recv_buf);
             for f in Frames::new(&buf[..n]) {
-                match f {
+                match f.map_err(io::Error::other).and_then(|(h, b)| Ok((h, payload::body(&h, b, &mut fds)?))) {
                     Ok((h, body)) => self.on_result_frame(h, body),
                     Err(e) => log_at!(Level::Warning, "Worker::read_results", "bad frame on worker#{}: {}", self.id, e),
                 }
             }
             self.recv_buf = buf;
+            fds.clear();
         }
         Ok(())
     }
 
-    fn on_result_frame(&mut self, h: frame::Header, body: &[u8]) {
+    fn on_result_frame(&mut self, h: frame::Header, body: Payload) {
         if h.generation != self.generation {
             // Sent by a previous process in this slot: its callbacks died with it.
             log_at!(
@@ -518,7 +513,7 @@ impl EventWorker {
         }
         match h.kind {
             Kind::Result => {
-                let p = Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body.to_vec() };
+                let p = body;
                 match self.waits.get_mut(&h.task_id) {
                     Some(Wait::Pending { result: r @ None, .. }) => *r = Some(p),
                     Some(_) => {}
@@ -531,7 +526,7 @@ impl EventWorker {
             Kind::Done => self.task_over(h.task_id, false),
             Kind::Lost => {
                 if self.in_flight.contains(&h.task_id) {
-                    let reason = String::from_utf8_lossy(body).into_owned();
+                    let reason = String::from_utf8_lossy(&body.bytes).into_owned();
                     self.queue.push_back(Event::TaskLost(LostTask { task_id: h.task_id, reason }));
                     self.task_over(h.task_id, true);
                 }

@@ -6,11 +6,11 @@
 //! before forking and keeps it, so a respawned reader finds the messages its predecessor left.
 
 use std::collections::VecDeque;
-use std::io;
-use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::io::{self, IoSlice, IoSliceMut};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
-use nix::sys::socket::{self, sockopt, AddressFamily, MsgFlags, SockFlag, SockType};
+use nix::sys::socket::{self, sockopt, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType};
 
 /// Largest datagram a flush builds by coalescing queued frames.
 const BATCH_BYTES: usize = 64 * 1024;
@@ -46,28 +46,70 @@ impl Channel {
     }
 }
 
-/// Sends one datagram without blocking. `Ok(false)`: the channel is full, try later.
-pub fn try_send(fd: RawFd, datagram: &[u8]) -> io::Result<bool> {
+/// Most descriptors one datagram carries; a flush starts a new datagram beyond it.
+const MAX_FDS: usize = 8;
+
+/// One frame on its way out, with the descriptor its body travels in, if any.
+pub struct Message {
+    pub bytes: Vec<u8>,
+    pub fd: Option<OwnedFd>,
+}
+
+impl From<Vec<u8>> for Message {
+    fn from(bytes: Vec<u8>) -> Self {
+        Message { bytes, fd: None }
+    }
+}
+
+/// Sends one datagram (with `fds` attached) without blocking. `Ok(false)`: the channel is
+/// full, or holds as many descriptors in flight as the kernel allows; try later.
+pub fn try_send(fd: RawFd, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
+    let iov = [IoSlice::new(datagram)];
+    let rights = [ControlMessage::ScmRights(fds)];
+    let cmsgs: &[ControlMessage] = if fds.is_empty() { &[] } else { &rights };
     loop {
-        match socket::send(fd, datagram, MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL) {
+        match socket::sendmsg::<()>(fd, &iov, cmsgs, MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL, None) {
             Ok(_) => return Ok(true),
-            Err(Errno::EAGAIN) => return Ok(false),
+            Err(Errno::EAGAIN) | Err(Errno::ETOOMANYREFS) => return Ok(false),
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(e.into()),
         }
     }
 }
 
-/// Receives one datagram without blocking. `Ok(None)`: nothing there.
-pub fn try_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
-    loop {
-        match socket::recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
-            Ok(n) => return Ok(Some(n)),
-            Err(Errno::EAGAIN) => return Ok(None),
-            Err(Errno::EINTR) => continue,
-            Err(e) => return Err(e.into()),
-        }
+/// Receives one datagram; descriptors that came with it are appended to `fds`. Without
+/// `wait`, `Ok(None)` means nothing was there.
+pub fn recv(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>, wait: bool) -> io::Result<Option<usize>> {
+    let mut flags = MsgFlags::MSG_CMSG_CLOEXEC;
+    if !wait {
+        flags |= MsgFlags::MSG_DONTWAIT;
     }
+    let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
+    loop {
+        let mut iov = [IoSliceMut::new(buf)];
+        let msg = match socket::recvmsg::<()>(fd, &mut iov, Some(&mut space), flags) {
+            Ok(m) => m,
+            Err(Errno::EAGAIN) if !wait => return Ok(None),
+            Err(Errno::EINTR) if !wait => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let n = msg.bytes;
+        if let Ok(cmsgs) = msg.cmsgs() {
+            for c in cmsgs {
+                if let ControlMessageOwned::ScmRights(got) = c {
+                    // SAFETY: the kernel just installed these descriptors in this process for us.
+                    fds.extend(got.into_iter().map(|f| unsafe { OwnedFd::from_raw_fd(f) }));
+                }
+            }
+        }
+        return Ok(Some(n));
+    }
+}
+
+/// Receives one datagram without blocking (no descriptors expected). `Ok(None)`: nothing there.
+pub fn try_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
+    let mut fds = VecDeque::new();
+    recv(fd, buf, &mut fds, false)
 }
 
 /// The receive buffer size that fits any message of `channels`.
@@ -82,20 +124,19 @@ pub fn recv_buffer(max_message: usize) -> Vec<u8> {
 pub struct Outbox {
     fd: RawFd,
     max_message: usize,
-    queue: VecDeque<Vec<u8>>,
+    /// Most frames one datagram may carry: a task worker records the tasks of a datagram in
+    /// its fixed-size shared slot, so their number is bounded.
+    max_frames: usize,
+    queue: VecDeque<Message>,
 }
 
 impl Outbox {
-    pub fn new(tx: &OwnedFd, max_message: usize) -> Self {
-        Outbox { fd: tx.as_raw_fd(), max_message, queue: VecDeque::new() }
+    pub fn new(tx: &OwnedFd, max_message: usize, max_frames: usize) -> Self {
+        Outbox { fd: tx.as_raw_fd(), max_message, max_frames: max_frames.max(1), queue: VecDeque::new() }
     }
 
     pub fn fd(&self) -> RawFd {
         self.fd
-    }
-
-    pub fn max_message(&self) -> usize {
-        self.max_message
     }
 
     pub fn is_empty(&self) -> bool {
@@ -106,51 +147,61 @@ impl Outbox {
         self.queue.len()
     }
 
-    /// Sends `frame` now, behind whatever is queued (coalesced with it), or queues it when the
+    /// Sends `m` now, behind whatever is queued (coalesced with it), or queues it when the
     /// channel is full. Returns how many frames reached the channel.
-    pub fn push(&mut self, frame: Vec<u8>) -> io::Result<usize> {
-        if self.queue.is_empty() && try_send(self.fd, &frame)? {
-            return Ok(1);
+    pub fn push(&mut self, m: Message) -> io::Result<usize> {
+        if self.queue.is_empty() {
+            let fds: Vec<RawFd> = m.fd.iter().map(AsRawFd::as_raw_fd).collect();
+            if try_send(self.fd, &m.bytes, &fds)? {
+                return Ok(1);
+            }
         }
-        self.push_lazy(frame);
+        self.push_lazy(m);
         self.flush()
     }
 
-    /// Queues `frame` without sending: it leaves with the next push or flush. For messages
+    /// Queues `m` without sending: it leaves with the next push or flush. For messages
     /// nobody waits on, so they can share a datagram with the next one.
-    pub fn push_lazy(&mut self, frame: Vec<u8>) {
-        self.queue.push_back(frame);
+    pub fn push_lazy(&mut self, m: Message) {
+        self.queue.push_back(m);
     }
 
     /// Moves queued frames into the channel until it is full. Returns how many were sent.
     pub fn flush(&mut self) -> io::Result<usize> {
         let mut sent = 0;
         let mut batch = Vec::new();
+        let mut fds = Vec::new();
         while let Some(first) = self.queue.front() {
             // Coalesce small frames; a big one goes alone.
             let mut n = 1;
-            let mut size = first.len();
+            let mut size = first.bytes.len();
+            let mut nfds = usize::from(first.fd.is_some());
             if size < BATCH_BYTES {
-                for f in self.queue.iter().skip(1) {
-                    if size + f.len() > BATCH_BYTES.min(self.max_message) {
+                for m in self.queue.iter().skip(1) {
+                    let more_fds = nfds + usize::from(m.fd.is_some());
+                    if n == self.max_frames || size + m.bytes.len() > BATCH_BYTES.min(self.max_message) || more_fds > MAX_FDS {
                         break;
                     }
-                    size += f.len();
+                    size += m.bytes.len();
+                    nfds = more_fds;
                     n += 1;
                 }
             }
+            fds.clear();
+            fds.extend(self.queue.iter().take(n).filter_map(|m| m.fd.as_ref().map(AsRawFd::as_raw_fd)));
             let ok = if n == 1 {
-                try_send(self.fd, first)?
+                try_send(self.fd, &first.bytes, &fds)?
             } else {
                 batch.clear();
-                for f in self.queue.iter().take(n) {
-                    batch.extend_from_slice(f);
+                for m in self.queue.iter().take(n) {
+                    batch.extend_from_slice(&m.bytes);
                 }
-                try_send(self.fd, &batch)?
+                try_send(self.fd, &batch, &fds)?
             };
             if !ok {
                 break;
             }
+            // Sent descriptors are duplicated into the message; ours close here.
             self.queue.drain(..n);
             sent += n;
         }
@@ -166,18 +217,18 @@ mod tests {
     #[test]
     fn queued_frames_are_coalesced_and_arrive_in_order() {
         let ch = Channel::new().unwrap();
-        let mut out = Outbox::new(&ch.tx, ch.max_message);
+        let mut out = Outbox::new(&ch.tx, ch.max_message, usize::MAX);
         // Fill the channel until it refuses, then queue a few more.
         let mut pushed = 0i64;
         loop {
-            let sent = out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512])).unwrap();
+            let sent = out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512]).into()).unwrap();
             pushed += 1;
             if sent == 0 {
                 break;
             }
         }
         for _ in 0..10 {
-            out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512])).unwrap();
+            out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512]).into()).unwrap();
             pushed += 1;
         }
         assert_eq!(out.queued_frames(), 11);

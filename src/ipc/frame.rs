@@ -36,6 +36,10 @@ impl Kind {
 
 /// Header flag: the body is PHP `serialize()` output rather than a raw string.
 pub const FLAG_SERIALIZED: u8 = 1;
+/// Result-frame flag: this result is also the end of its task.
+pub const FLAG_LAST: u8 = 2;
+/// The body is the length of a payload held in a memfd sent with the datagram.
+pub const FLAG_MEMFD: u8 = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {

@@ -1,3 +1,4 @@
 //! Inter-process messaging: the frame format and the channels that carry it.
 pub mod channel;
 pub mod frame;
+pub mod payload;

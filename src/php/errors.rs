@@ -34,18 +34,16 @@ pub enum Thrown {
 pub fn report_pending() -> Option<Thrown> {
     let mut ex = ExecutorGlobals::take_exception()?;
     let ptr: *mut zend_object = &mut *ex;
-    // SAFETY: `ptr` points at the exception object we now own (`ex`), alive until `ex` drops
-    // below; both functions only read it.
-    let thrown = unsafe {
-        if zend_is_unwind_exit(ptr) {
-            Thrown::Exit
-        } else {
-            zend_exception_error(ptr, E_ERROR | E_DONT_BAIL);
-            Thrown::Exception
-        }
-    };
-    drop(ex);
-    Some(thrown)
+    // SAFETY: `ptr` points at the exception object we now own (`ex`); zend_is_unwind_exit only
+    // reads it.
+    if unsafe { zend_is_unwind_exit(ptr) } {
+        return Some(Thrown::Exit);
+    }
+    // zend_exception_error() releases the object itself: our reference goes to it.
+    std::mem::forget(ex);
+    // SAFETY: a live exception object whose one reference we hand over (see above).
+    unsafe { zend_exception_error(ptr, E_ERROR | E_DONT_BAIL) };
+    Some(Thrown::Exception)
 }
 
 /// `swoole_last_error()` codes set by this extension.

@@ -143,23 +143,28 @@ impl Handler for PhpHandler {
     }
 
     fn on_task(&mut self, task: TaskInfo, data: Payload) -> Option<Payload> {
+        let me = worker_id().unwrap_or_default();
+        let failed = |why: &str| log_at!(Level::Warning, "TaskWorker::task", "[Worker#{}] the execution of task#{} has failed: {}", me, task.id, why);
         let data = match codec::unpack(&data) {
             Ok(d) => d,
             Err(_) => {
                 errors::report_pending();
-                log_at!(Level::Warning, "TaskWorker::task", "the execution of task#{} has failed: its data cannot be unserialized", task.id);
+                failed("its data cannot be unserialized");
                 return None;
             }
         };
-        let ret = self.call("Task", vec![&self.server, &task.id, &(task.src_worker as i64), &data])?;
+        let Some(ret) = self.call("Task", vec![&self.server, &task.id, &(task.src_worker as i64), &data]) else {
+            failed("the Task callback threw");
+            return None;
+        };
         if ret.is_null() {
             return None;
         }
         match codec::pack(&ret) {
             Ok(p) => Some(p),
             Err(_) => {
-                log_at!(Level::Warning, "TaskWorker::task", "the return value of task#{} cannot be sent back", task.id);
                 errors::report_pending();
+                failed("its return value cannot be serialized");
                 None
             }
         }

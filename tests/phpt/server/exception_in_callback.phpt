@@ -51,3 +51,4 @@ Stack trace:
 #1 %s(%d): Swoole\Server->start()
 #2 {main}
   thrown in %s on line %d
+[%s]	WARNING	TaskWorker::task(): [Worker#1] the execution of task#0 has failed: the Task callback threw

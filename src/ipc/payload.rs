@@ -1,0 +1,97 @@
+//! Task and result bodies of any size. Small ones travel inside their frame; larger ones in an
+//! anonymous memory file (memfd) whose descriptor rides on the same datagram. Nothing touches a
+//! file system, and a process that dies holding one leaves nothing behind: the kernel frees the
+//! memory with the last descriptor, wherever it was (a process, or a datagram never read).
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+
+use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+
+use crate::ipc::channel::Message;
+use crate::ipc::frame::{self, Header, Kind, FLAG_MEMFD, FLAG_SERIALIZED, HEADER_LEN};
+use crate::types::{Payload, TaskId, WorkerId};
+
+/// Bodies up to this size travel inline: below it a memfd costs more than the copy it saves.
+pub const INLINE_MAX: usize = 64 * 1024 - HEADER_LEN;
+
+/// Builds the frame for `data`, moving a large body into a memfd.
+pub fn message(kind: Kind, flags: u8, src: WorkerId, generation: u32, task_id: TaskId, data: &Payload) -> io::Result<Message> {
+    let flags = flags | if data.serialized { FLAG_SERIALIZED } else { 0 };
+    if data.bytes.len() <= INLINE_MAX {
+        return Ok(frame::encode(kind, flags, src, generation, task_id, &data.bytes).into());
+    }
+    let fd = memfd_create(c"rswoole-payload", MemFdCreateFlag::MFD_CLOEXEC)?;
+    let mut file = File::from(fd);
+    file.write_all(&data.bytes)?;
+    let len = (data.bytes.len() as u64).to_le_bytes();
+    Ok(Message { bytes: frame::encode(kind, flags | FLAG_MEMFD, src, generation, task_id, &len), fd: Some(file.into()) })
+}
+
+/// The body of a received frame: inline, or read from the next descriptor of its datagram.
+pub fn body(h: &Header, inline: &[u8], fds: &mut VecDeque<OwnedFd>) -> io::Result<Payload> {
+    let serialized = h.flags & FLAG_SERIALIZED != 0;
+    if h.flags & FLAG_MEMFD == 0 {
+        return Ok(Payload { serialized, bytes: inline.to_vec() });
+    }
+    let fd = fds.pop_front().ok_or_else(|| io::Error::other(format!("task#{}: its payload descriptor is missing", h.task_id)))?;
+    let len: [u8; 8] = inline.try_into().map_err(|_| io::Error::other("bad payload length"))?;
+    let bytes = read_all(&fd, u64::from_le_bytes(len) as usize)?;
+    Ok(Payload { serialized, bytes })
+}
+
+/// Reads `len` bytes from offset 0 straight into a fresh buffer (no zero-fill first).
+fn read_all(fd: &OwnedFd, len: usize) -> io::Result<Vec<u8>> {
+    let mut out: Vec<u8> = Vec::with_capacity(len);
+    while out.len() < len {
+        let done = out.len();
+        // SAFETY: the kernel writes at most `len - done` bytes into the spare capacity, and
+        // only the bytes it reports are then marked initialized.
+        let n = unsafe { libc::pread(fd.as_raw_fd(), out.as_mut_ptr().add(done).cast(), len - done, done as libc::off_t) };
+        match n {
+            n if n > 0 => unsafe { out.set_len(done + n as usize) },
+            0 => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "payload shorter than announced")),
+            _ => {
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipc::channel::{recv, recv_buffer, Channel, Outbox};
+    use crate::ipc::frame::Frames;
+
+    #[test]
+    fn small_and_large_bodies_arrive_whole_through_a_channel() {
+        let ch = Channel::new().unwrap();
+        let mut out = Outbox::new(&ch.tx, ch.max_message, 16);
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let sent = [Payload::raw(b"small\0".to_vec()), Payload::serialized(big.clone()), Payload::raw(Vec::new())];
+        for (i, p) in sent.iter().enumerate() {
+            out.push_lazy(message(Kind::Task, 0, 1, 0, i as i64, p).unwrap());
+        }
+        out.flush().unwrap();
+        let mut buf = recv_buffer(ch.max_message);
+        let mut fds = VecDeque::new();
+        let n = recv(ch.rx.as_raw_fd(), &mut buf, &mut fds, false).unwrap().unwrap();
+        assert_eq!(fds.len(), 1);
+        let got: Vec<Payload> = Frames::new(&buf[..n]).map(|f| f.unwrap()).map(|(h, b)| body(&h, b, &mut fds).unwrap()).collect();
+        assert_eq!(got, sent);
+    }
+
+    #[test]
+    fn a_missing_descriptor_is_an_error() {
+        let m = message(Kind::Task, 0, 1, 0, 0, &Payload::raw(vec![1u8; INLINE_MAX + 1])).unwrap();
+        let (h, b) = Frames::new(&m.bytes).next().unwrap().unwrap();
+        assert!(body(&h, b, &mut VecDeque::new()).is_err());
+    }
+}

@@ -81,6 +81,10 @@ pub struct Settings {
     pub task_max_request_grace: Option<u64>,
     /// Accepted and checked as in Swoole; large payloads never touch it (they travel in memfds).
     pub task_tmpdir: PathBuf,
+    /// Tasks an event worker keeps when the task channels are full, before task() waits.
+    pub task_backlog: usize,
+    /// Seconds task() waits for room when the backlog is full, then it fails.
+    pub task_backlog_timeout: f64,
 }
 
 impl Default for Settings {
@@ -95,6 +99,8 @@ impl Default for Settings {
             task_max_request: 0,
             task_max_request_grace: None,
             task_tmpdir: PathBuf::from("/tmp"),
+            task_backlog: 65536,
+            task_backlog_timeout: 3.0,
         }
     }
 }
@@ -196,12 +202,23 @@ impl Settings {
                     self.task_tmpdir = PathBuf::from(dir);
                 }
             }
-            "max_wait_time" => {
+            "task_backlog" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                if n < 1 {
+                    return Err(range("must be at least 1", n.to_string()));
+                }
+                self.task_backlog = n as usize;
+            }
+            "max_wait_time" | "task_backlog_timeout" => {
                 let f = v.as_float().ok_or_else(|| type_err("a number"))?;
                 if f < 0.0 {
                     return Err(range("must not be negative", f.to_string()));
                 }
-                self.max_wait_time = f;
+                if key == "max_wait_time" {
+                    self.max_wait_time = f;
+                } else {
+                    self.task_backlog_timeout = f;
+                }
             }
             k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {
                 if k == "enable_coroutine" && v.as_bool().is_none() {

@@ -27,7 +27,7 @@ use crate::shm::{Shm, WorkerStatus, TASKS_PER_DATAGRAM};
 use crate::signals;
 use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
 use crate::types::WorkerId;
-use crate::worker::{self, EventWorker, EventWorkerSetup};
+use crate::worker::{self, Backlog, EventWorker, EventWorkerSetup};
 
 #[derive(Debug, Error)]
 pub enum PoolError {
@@ -130,7 +130,6 @@ impl Pool<'_> {
     fn spawn<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> Result<(), PoolError> {
         let slot = self.shm.slot(id);
         slot.generation.fetch_add(1, Relaxed);
-        slot.running_src.store(0, Relaxed);
         slot.request_count.store(0, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         let manager = nix::unistd::getpid();
@@ -188,6 +187,10 @@ impl Pool<'_> {
             max_message: self.results[id as usize].max_message,
             task_outboxes: self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect(),
             max_wait,
+            backlog: Backlog {
+                max: self.settings.task_backlog,
+                timeout: Duration::from_secs_f64(self.settings.task_backlog_timeout),
+            },
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
         worker::run(w, h);
@@ -243,7 +246,7 @@ impl Pool<'_> {
             let slot = self.shm.slot(child.id);
             slot.set_status(WorkerStatus::Exit);
             slot.pid.store(0, Relaxed);
-            self.report_lost_task(child.id, pid, code, sig);
+            self.report_lost_tasks(child.id, pid, code, sig);
             if code != 0 || sig != 0 {
                 log_at!(
                     Level::Warning,
@@ -266,24 +269,39 @@ impl Pool<'_> {
         }
     }
 
-    /// A task worker died while running a task: tell the event worker that sent it, so its
-    /// books balance and its callback is released, and count the loss.
-    fn report_lost_task(&self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
-        let slot = self.shm.slot(id);
-        let src = slot.running_src.swap(0, Relaxed);
-        if src == 0 || self.is_event_worker(id) {
+    /// A task worker died: the task it was running and those it had taken from its channel
+    /// but not started will never finish. Tell each sender, so its books balance and its
+    /// callback is released, count them, and take the unstarted ones off the queue counters.
+    fn report_lost_tasks(&self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
+        if self.is_event_worker(id) {
             return;
         }
-        let src = src - 1;
-        let task = slot.running_task.load(Relaxed);
+        let slot = self.shm.slot(id);
+        let running = slot.running.take();
+        for (src, generation, task) in running.into_iter() {
+            self.report_lost(id, pid, code, sig, src, generation, task, "was lost");
+        }
+        for held in &slot.held {
+            let Some(t) = held.take() else { continue };
+            if Some(t) == running {
+                continue;
+            }
+            slot.queued.fetch_sub(1, Relaxed);
+            self.shm.header().tasking_num.fetch_sub(1, Relaxed);
+            self.report_lost(id, pid, code, sig, t.0, t.1, t.2, "was lost before it started");
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn report_lost(&self, id: WorkerId, pid: Pid, code: i32, sig: i32, src: WorkerId, generation: u32, task: i64, what: &str) {
         self.shm.header().task_lost_num.fetch_add(1, Relaxed);
         let reason = format!(
-            "task#{} of worker#{} was lost: task worker#{} (pid {}) exited with status {}, signal {}",
-            task, src, id, pid, code, sig
+            "task#{} of worker#{} {}: task worker#{} (pid {}) exited with status {}, signal {}",
+            task, src, what, id, pid, code, sig
         );
         log_at!(Level::Warning, "Manager::wait", "{}", reason);
         if let Some(ch) = self.results.get(src as usize) {
-            let f = frame::encode(Kind::Lost, 0, id, slot.running_generation.load(Relaxed), task, reason.as_bytes());
+            let f = frame::encode(Kind::Lost, 0, id, generation, task, reason.as_bytes());
             if !matches!(channel::try_send(ch.tx.as_raw_fd(), &f, &[]), Ok(true)) {
                 log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost", src, task);
             }

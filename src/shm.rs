@@ -62,10 +62,40 @@ pub struct WorkerSlot {
     /// Event workers: Receive callbacks run. Task workers: tasks run. Since the last spawn.
     pub request_count: AtomicU64,
     /// Task workers: the task being run, so the manager can report it if this worker dies.
-    /// `running_src` is the source event worker id + 1 (0 = no task running).
-    pub running_src: AtomicU32,
-    pub running_generation: AtomicU32,
-    pub running_task: AtomicI64,
+    pub running: TaskRef,
+    /// Task workers: tasks taken from the channel (one datagram) and not started yet. A dead
+    /// worker's manager reports them and takes them off `queued` and `tasking_num`.
+    pub held: [TaskRef; TASKS_PER_DATAGRAM],
+}
+
+/// Names one task in a slot: who sent it (which incarnation) and its id.
+#[repr(C)]
+#[derive(Default)]
+pub struct TaskRef {
+    /// Source event worker id + 1; 0 = empty.
+    src: AtomicU32,
+    generation: AtomicU32,
+    task: AtomicI64,
+}
+
+impl TaskRef {
+    pub fn set(&self, src: WorkerId, generation: u32, task: i64) {
+        self.task.store(task, Relaxed);
+        self.generation.store(generation, Relaxed);
+        self.src.store(src + 1, Relaxed);
+    }
+
+    pub fn clear(&self) {
+        self.src.store(0, Relaxed);
+    }
+
+    /// Empties the slot and returns what it named: (source worker, generation, task id).
+    pub fn take(&self) -> Option<(WorkerId, u32, i64)> {
+        match self.src.swap(0, Relaxed) {
+            0 => None,
+            s => Some((s - 1, self.generation.load(Relaxed), self.task.load(Relaxed))),
+        }
+    }
 }
 
 impl WorkerSlot {

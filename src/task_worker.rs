@@ -61,7 +61,8 @@ pub struct TaskWorker {
     results: Vec<Outbox>,
     wake: Wakeup,
     /// Tasks of the last datagram not run yet (a datagram may carry several).
-    batch: VecDeque<(frame::Header, Payload)>,
+    /// Each with its index in the slot's `held` record.
+    batch: VecDeque<(frame::Header, Payload, usize)>,
     running: Option<Running>,
     max_wait: Duration,
     stopping: bool,
@@ -134,7 +135,7 @@ impl TaskWorker {
             }
         }
         let slot = self.shm.slot(self.id);
-        slot.running_src.store(0, Relaxed);
+        slot.running.clear();
         slot.request_count.fetch_add(1, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         self.tasks_run += 1;
@@ -149,8 +150,8 @@ impl TaskWorker {
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
     pub fn next_task(&mut self) -> io::Result<Option<(TaskInfo, Payload)>> {
         loop {
-            if let Some((h, body)) = self.batch.pop_front() {
-                return Ok(Some(self.begin(h, body)));
+            if let Some((h, body, held)) = self.batch.pop_front() {
+                return Ok(Some(self.begin(h, body, held)));
             }
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
@@ -179,17 +180,39 @@ impl TaskWorker {
         }
     }
 
-    fn begin(&mut self, h: frame::Header, body: Payload) -> (TaskInfo, Payload) {
+    fn begin(&mut self, h: frame::Header, body: Payload, held: usize) -> (TaskInfo, Payload) {
         let info = TaskInfo { id: h.task_id, src_worker: h.src };
         let slot = self.shm.slot(self.id);
         slot.set_status(WorkerStatus::Busy);
-        slot.running_task.store(h.task_id, Relaxed);
-        slot.running_generation.store(h.generation, Relaxed);
-        slot.running_src.store(h.src + 1, Relaxed);
-        slot.queued.fetch_sub(1, Relaxed);
-        self.shm.header().tasking_num.fetch_sub(1, Relaxed);
+        // Running first, then off the held list: a death in between reports it once
+        // (the manager skips a held entry equal to the running one).
+        slot.running.set(h.src, h.generation, h.task_id);
+        if let Some(r) = slot.held.get(held) {
+            r.clear();
+        }
+        self.started();
         self.running = Some(Running { info, generation: h.generation });
         (info, body)
+    }
+
+    /// The task left the queue: Swoole's `tasking_num` counts only tasks not started yet.
+    fn started(&self) {
+        self.shm.slot(self.id).queued.fetch_sub(1, Relaxed);
+        self.shm.header().tasking_num.fetch_sub(1, Relaxed);
+    }
+
+    /// A task whose payload could not be read never runs: its sender hears it was lost.
+    fn unreadable(&mut self, h: &frame::Header, held: usize, e: io::Error) {
+        let reason = format!("[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e);
+        log_at!(Level::Warning, "TaskWorker::receive", "{}", reason);
+        self.started();
+        self.shm.header().task_lost_num.fetch_add(1, Relaxed);
+        if let Some(r) = self.shm.slot(self.id).held.get(held) {
+            r.clear();
+        }
+        if let Some(out) = self.results.get_mut(h.src as usize) {
+            out.push_lazy(frame::encode(Kind::Lost, 0, self.id, h.generation, h.task_id, reason.as_bytes()).into());
+        }
     }
 
     /// Reads one datagram into the batch. False when the channel is empty.
@@ -201,16 +224,28 @@ impl TaskWorker {
     }
 
     fn push_frames(&mut self, n: usize, mut fds: VecDeque<OwnedFd>) {
-        for f in Frames::new(&self.recv_buf[..n]) {
+        let buf = std::mem::take(&mut self.recv_buf);
+        let slot_id = self.id;
+        let mut held = 0;
+        for f in Frames::new(&buf[..n]) {
             match f {
-                Ok((h, body)) if h.kind == Kind::Task => match payload::body(&h, body, &mut fds) {
-                    Ok(p) => self.batch.push_back((h, p)),
-                    Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e),
-                },
+                Ok((h, body)) if h.kind == Kind::Task => {
+                    // Recorded before anything slow (reading a memfd), so a kill from here on
+                    // leaves the manager a complete list.
+                    if let Some(r) = self.shm.slot(slot_id).held.get(held) {
+                        r.set(h.src, h.generation, h.task_id);
+                    }
+                    match payload::body(&h, body, &mut fds) {
+                        Ok(p) => self.batch.push_back((h, p, held)),
+                        Err(e) => self.unreadable(&h, held, e),
+                    }
+                    held += 1;
+                }
                 Ok((h, _)) => log_at!(Level::Warning, "TaskWorker::receive", "unexpected {:?} frame", h.kind),
                 Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "bad task packet: {}", e),
             }
         }
+        self.recv_buf = buf;
     }
 
     fn receive_blocking(&mut self) -> io::Result<()> {

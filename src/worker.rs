@@ -56,6 +56,8 @@ pub enum TaskError {
     Pack(io::Error),
     #[error("the server is shutting down")]
     Stopping,
+    #[error("task backlog is full: {0} tasks have waited {1:?} for room in the task workers' channels")]
+    Backlog(usize, Duration),
     #[error("send {bytes} bytes to worker#{worker} failed: {source}")]
     Send { bytes: usize, worker: WorkerId, source: io::Error },
 }
@@ -79,6 +81,15 @@ pub struct EventWorkerSetup {
     /// One per task worker, in task-worker order.
     pub task_outboxes: Vec<Outbox>,
     pub max_wait: Duration,
+    pub backlog: Backlog,
+}
+
+/// How many tasks may wait in an event worker when the task channels are full, and how long
+/// task() waits for room beyond that before it gives up.
+#[derive(Clone, Copy, Debug)]
+pub struct Backlog {
+    pub max: usize,
+    pub timeout: Duration,
 }
 
 /// A task sent by taskwait/taskWaitMulti: its first result goes to the waiting caller, never
@@ -117,6 +128,10 @@ pub struct EventWorker {
     /// Tasks sent by taskwait/taskWaitMulti that are not over yet.
     waits: HashMap<TaskId, Wait>,
     max_wait: Duration,
+    backlog: Backlog,
+    /// The last wait for room timed out: until the task workers take something, task() fails
+    /// at once instead of stalling this worker for the timeout again on every call.
+    stalled: bool,
     state: State,
 }
 
@@ -152,6 +167,8 @@ impl EventWorker {
             in_flight: HashSet::new(),
             waits: HashMap::new(),
             max_wait: s.max_wait,
+            backlog: s.backlog,
+            stalled: false,
             state: State::Running,
         })
     }
@@ -176,6 +193,9 @@ impl EventWorker {
         }
         if matches!(self.state, State::Done) {
             return Err(TaskError::Stopping);
+        }
+        if self.backlog_len() >= self.backlog.max {
+            self.wait_for_room()?;
         }
         let idx = match dst {
             Some(i) => i.min(n - 1),
@@ -248,6 +268,44 @@ impl EventWorker {
             }
         }
         sent.into_iter().map(|r| r.map(|id| self.take_wait(id))).collect()
+    }
+
+    /// Tasks waiting in this process for room in a task worker's channel.
+    pub fn backlog_len(&self) -> usize {
+        self.task_out.iter().map(Outbox::queued_frames).sum()
+    }
+
+    /// Back-pressure: blocks (reading results meanwhile, so no task worker can block on us)
+    /// until the backlog is below its bound, or fails after the backlog timeout.
+    fn wait_for_room(&mut self) -> Result<(), TaskError> {
+        if self.stalled {
+            for idx in 0..self.task_out.len() {
+                if let Err(e) = self.send_tasks(idx, 0, Outbox::flush) {
+                    log_at!(Level::Warning, "Worker::task", "sending queued tasks failed: {}", e);
+                }
+            }
+            let n = self.backlog_len();
+            if n >= self.backlog.max {
+                return Err(TaskError::Backlog(n, self.backlog.timeout));
+            }
+            self.stalled = false;
+            return Ok(());
+        }
+        let deadline = Instant::now() + self.backlog.timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Err(e) = self.wait_for_results(Some(left)) {
+                log_at!(Level::Warning, "Worker::task", "waiting for room in the task channels failed: {}", e);
+            }
+            let n = self.backlog_len();
+            if n < self.backlog.max {
+                return Ok(());
+            }
+            if left.is_zero() {
+                self.stalled = true;
+                return Err(TaskError::Backlog(n, self.backlog.timeout));
+            }
+        }
     }
 
     fn wait_answered(&self, id: TaskId) -> bool {

@@ -468,6 +468,9 @@ impl Server {
             let _ = a.insert("tasking_num", h.tasking_num.load(Relaxed).max(0));
             let _ = a.insert("task_count", h.task_count.load(Relaxed) as i64);
             let _ = a.insert("task_lost_num", h.task_lost_num.load(Relaxed) as i64);
+            if let Some(Process::Event(w)) = runtime::process() {
+                let _ = a.insert("worker_task_backlog", w.borrow().backlog_len() as i64);
+            }
         }
         let mut z = Zval::new();
         z.set_hashtable(a);

@@ -61,7 +61,12 @@ impl Value {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IpcMode {
+    /// 1, SWOOLE_IPC_UNSOCK: a socketpair per task worker.
     UnixSocket,
+    /// 2, SWOOLE_IPC_MSGQUEUE: one System V queue, each task addressed to one worker.
+    MsgQueue,
+    /// 3, SWOOLE_IPC_PREEMPTIVE: one System V queue, tasks taken by whichever worker is free.
+    Preemptive,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -70,6 +75,8 @@ pub struct Settings {
     pub worker_num: usize,
     pub task_worker_num: usize,
     pub task_ipc_mode: IpcMode,
+    /// System V key of the task queue (modes 2 and 3); 0 = a private queue.
+    pub message_queue_key: i32,
     pub log_file: Option<PathBuf>,
     pub log_level: Level,
     /// Seconds a stopping worker may take to finish its work before it is killed.
@@ -93,6 +100,7 @@ impl Default for Settings {
             worker_num: cpu_count(),
             task_worker_num: 0,
             task_ipc_mode: IpcMode::UnixSocket,
+            message_queue_key: 0,
             log_file: None,
             log_level: Level::Info,
             max_wait_time: 3.0,
@@ -165,10 +173,18 @@ impl Settings {
                     self.task_worker_num = n as usize;
                 }
             }
-            "task_ipc_mode" => match v.as_int().ok_or_else(|| type_err("an integer"))? {
-                1 => self.task_ipc_mode = IpcMode::UnixSocket,
-                n => return Err(range("supports only 1 (SWOOLE_IPC_UNSOCK) so far", n.to_string())),
-            },
+            "task_ipc_mode" => {
+                self.task_ipc_mode = match v.as_int().ok_or_else(|| type_err("an integer"))? {
+                    1 => IpcMode::UnixSocket,
+                    2 => IpcMode::MsgQueue,
+                    3 => IpcMode::Preemptive,
+                    n => return Err(range("must be 1 (SWOOLE_IPC_UNSOCK), 2 (SWOOLE_IPC_MSGQUEUE) or 3 (SWOOLE_IPC_PREEMPTIVE)", n.to_string())),
+                }
+            }
+            "message_queue_key" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                self.message_queue_key = i32::try_from(n).map_err(|_| range("must fit a 32-bit key_t", n.to_string()))?;
+            }
             "log_file" => match v {
                 Value::Str(s) if !s.is_empty() => self.log_file = Some(PathBuf::from(s)),
                 Value::Null => self.log_file = None,
@@ -264,7 +280,9 @@ mod tests {
         );
         assert_eq!(s.task_worker_num, 2);
         assert_eq!(s.apply("no_such", &Value::Int(1)).unwrap_err().to_string(), "unsupported option [no_such]");
-        assert!(s.apply("task_ipc_mode", &Value::Int(2)).is_err());
+        assert!(s.apply("task_ipc_mode", &Value::Int(4)).is_err());
+        s.apply("task_ipc_mode", &Value::Int(3)).unwrap();
+        assert_eq!(s.task_ipc_mode, IpcMode::Preemptive);
     }
 
     #[test]

@@ -17,17 +17,18 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use thiserror::Error;
 
-use crate::config::Settings;
+use crate::config::{IpcMode, Settings};
 use crate::handler::{Handler, Process};
-use crate::ipc::channel::{self, Channel, Outbox};
+use crate::ipc::channel::{self, Channel, Outbox, Sink};
+use crate::ipc::msgqueue::{self, MsgQueue};
 use crate::ipc::frame::{self, Kind};
 use crate::log::{self, Level, Role};
 use crate::log_at;
-use crate::shm::{Shm, WorkerStatus, TASKS_PER_DATAGRAM};
+use crate::shm::{Shm, Taken, WorkerStatus, TASKS_PER_DATAGRAM};
 use crate::signals;
-use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
+use crate::task_worker::{self, Inbox, TaskWorker, TaskWorkerSetup};
 use crate::types::WorkerId;
-use crate::worker::{self, Backlog, EventWorker, EventWorkerSetup};
+use crate::worker::{self, Backlog, EventWorker, EventWorkerSetup, TaskIpc};
 
 #[derive(Debug, Error)]
 pub enum PoolError {
@@ -39,6 +40,20 @@ pub enum PoolError {
     Signals(io::Error),
     #[error("fork() failed: {0}")]
     Fork(nix::Error),
+    #[error("failed to create the task message queue: {0}")]
+    Queue(io::Error),
+}
+
+/// Removes the task queue when the manager is done with it (workers leave with _exit and
+/// never drop it).
+struct QueueGuard(MsgQueue);
+
+impl Drop for QueueGuard {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.remove() {
+            log_at!(Level::Warning, "Manager::stop", "failed to remove the task queue: {}", e);
+        }
+    }
 }
 
 /// A worker that died within this time of its spawn is respawned only after it, so a worker
@@ -64,7 +79,10 @@ pub struct Pool<'a> {
     settings: &'a Settings,
     listener: &'a TcpListener,
     shm: Rc<Shm>,
+    /// Task workers' socketpairs (task_ipc_mode 1).
     inboxes: Vec<Channel>,
+    /// The task queue (modes 2 and 3), removed when the manager returns.
+    queue: Option<QueueGuard>,
     results: Vec<Channel>,
     children: HashMap<Pid, Child>,
     respawn_due: Vec<(WorkerId, Instant)>,
@@ -82,10 +100,14 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
     hdr.start_time.store(unsafe { libc::time(std::ptr::null_mut()) } as i64, Relaxed);
     hdr.manager_pid.store(std::process::id() as i32, Relaxed);
     let mk = |n| (0..n).map(|_| Channel::new()).collect::<io::Result<Vec<_>>>().map_err(PoolError::Channel);
+    let uses_queue = settings.task_ipc_mode != IpcMode::UnixSocket && settings.task_worker_num > 0;
+    let queue = if uses_queue { Some(QueueGuard(MsgQueue::create(settings.message_queue_key).map_err(PoolError::Queue)?)) } else { None };
+    hdr.task_queue_id.store(queue.as_ref().map_or(-1, |q| q.0.id()), Relaxed);
     let mut pool = Pool {
         settings,
         listener,
-        inboxes: mk(settings.task_worker_num)?,
+        inboxes: mk(if uses_queue { 0 } else { settings.task_worker_num })?,
+        queue,
         results: mk(settings.worker_num)?,
         shm,
         children: HashMap::new(),
@@ -185,7 +207,12 @@ impl Pool<'_> {
             listener,
             results_rx: self.results[id as usize].rx.as_raw_fd(),
             max_message: self.results[id as usize].max_message,
-            task_outboxes: self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect(),
+            task_outboxes: self.task_outboxes(),
+            task_ipc: match self.settings.task_ipc_mode {
+                IpcMode::UnixSocket => TaskIpc::Sockets,
+                IpcMode::MsgQueue => TaskIpc::Queue,
+                IpcMode::Preemptive => TaskIpc::SharedQueue,
+            },
             max_wait,
             backlog: Backlog {
                 max: self.settings.task_backlog,
@@ -197,14 +224,35 @@ impl Pool<'_> {
         Ok(())
     }
 
+    /// An event worker's way to each task worker, and (mode 3) to whichever is free.
+    fn task_outboxes(&self) -> Vec<Outbox> {
+        let Some(q) = &self.queue else {
+            return self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect();
+        };
+        let max = msgqueue::max_message();
+        let to = |mtype| Outbox::with_sink(Sink::Queue(q.0, mtype), max, TASKS_PER_DATAGRAM);
+        let mut v: Vec<Outbox> = (0..self.settings.task_worker_num).map(|i| to(msgqueue::directed(i))).collect();
+        if self.settings.task_ipc_mode == IpcMode::Preemptive {
+            v.push(to(msgqueue::SHARED));
+        }
+        v
+    }
+
     fn run_task_worker<H: Handler>(&mut self, id: WorkerId, max_wait: Duration, h: &mut H) -> io::Result<()> {
         let index = id as usize - self.settings.worker_num;
         let setup = TaskWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
-            inbox_rx: self.inboxes[index].rx.as_raw_fd(),
-            max_message: self.inboxes[index].max_message,
+            inbox: match (&self.queue, self.inboxes.get(index)) {
+                (Some(q), _) => Inbox::Queue { queue: q.0, index, shared: self.settings.task_ipc_mode == IpcMode::Preemptive },
+                (None, Some(c)) => Inbox::Socket(c.rx.as_raw_fd()),
+                (None, None) => return Err(io::Error::other("no task channel for this worker")),
+            },
+            max_message: match self.inboxes.get(index) {
+                Some(c) => c.max_message,
+                None => msgqueue::max_message(),
+            },
             result_outboxes: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
             max_wait,
             max_request: self.settings.task_worker_lifetime(random_u64()),
@@ -278,22 +326,24 @@ impl Pool<'_> {
         }
         let slot = self.shm.slot(id);
         let running = slot.running.take();
-        for (src, generation, task) in running.into_iter() {
-            self.report_lost(id, pid, code, sig, src, generation, task, "was lost");
+        if let Some(t) = running {
+            self.report_lost(id, pid, code, sig, t, "was lost");
         }
         for held in &slot.held {
             let Some(t) = held.take() else { continue };
             if Some(t) == running {
                 continue;
             }
-            slot.queued.fetch_sub(1, Relaxed);
+            if !t.shared {
+                slot.queued.fetch_sub(1, Relaxed);
+            }
             self.shm.header().tasking_num.fetch_sub(1, Relaxed);
-            self.report_lost(id, pid, code, sig, t.0, t.1, t.2, "was lost before it started");
+            self.report_lost(id, pid, code, sig, t, "was lost before it started");
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn report_lost(&self, id: WorkerId, pid: Pid, code: i32, sig: i32, src: WorkerId, generation: u32, task: i64, what: &str) {
+    fn report_lost(&self, id: WorkerId, pid: Pid, code: i32, sig: i32, t: Taken, what: &str) {
+        let Taken { src, generation, task, .. } = t;
         self.shm.header().task_lost_num.fetch_add(1, Relaxed);
         let reason = format!(
             "task#{} of worker#{} {}: task worker#{} (pid {}) exited with status {}, signal {}",

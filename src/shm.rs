@@ -44,6 +44,8 @@ pub struct Header {
     pub dispatch_count: CachePadded<AtomicU64>,
     pub total_recv_bytes: CachePadded<AtomicU64>,
     pub total_send_bytes: CachePadded<AtomicU64>,
+    /// The System V queue of task_ipc_mode 2/3 (for stats()), -1 without one.
+    pub task_queue_id: AtomicI32,
 }
 
 /// Most tasks one datagram to a task worker may carry (its slot records them, see below).
@@ -76,12 +78,24 @@ pub struct TaskRef {
     src: AtomicU32,
     generation: AtomicU32,
     task: AtomicI64,
+    /// Taken from the shared queue (mode 3): not counted in the worker's `queued`.
+    shared: AtomicU32,
+}
+
+/// A task a dead task worker had taken: who sent it, which incarnation, its id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Taken {
+    pub src: WorkerId,
+    pub generation: u32,
+    pub task: i64,
+    pub shared: bool,
 }
 
 impl TaskRef {
-    pub fn set(&self, src: WorkerId, generation: u32, task: i64) {
+    pub fn set(&self, src: WorkerId, generation: u32, task: i64, shared: bool) {
         self.task.store(task, Relaxed);
         self.generation.store(generation, Relaxed);
+        self.shared.store(u32::from(shared), Relaxed);
         self.src.store(src + 1, Relaxed);
     }
 
@@ -89,11 +103,16 @@ impl TaskRef {
         self.src.store(0, Relaxed);
     }
 
-    /// Empties the slot and returns what it named: (source worker, generation, task id).
-    pub fn take(&self) -> Option<(WorkerId, u32, i64)> {
+    /// Empties the slot and returns what it named.
+    pub fn take(&self) -> Option<Taken> {
         match self.src.swap(0, Relaxed) {
             0 => None,
-            s => Some((s - 1, self.generation.load(Relaxed), self.task.load(Relaxed))),
+            s => Some(Taken {
+                src: s - 1,
+                generation: self.generation.load(Relaxed),
+                task: self.task.load(Relaxed),
+                shared: self.shared.load(Relaxed) != 0,
+            }),
         }
     }
 }

@@ -61,6 +61,18 @@ pub fn install(signals: &[Signal]) -> io::Result<Wakeup> {
     Ok(Wakeup { rx, _tx: tx })
 }
 
+/// Installs a handler that does nothing but interrupt a blocking call (no SA_RESTART): for
+/// waking a worker asleep in msgrcv, which has no descriptor to poll.
+pub fn install_interrupting(signals: &[Signal]) -> io::Result<()> {
+    extern "C" fn nothing(_: libc::c_int) {}
+    let action = SigAction::new(SigHandler::Handler(nothing), SaFlags::empty(), SigSet::empty());
+    for &s in signals {
+        // SAFETY: the handler touches nothing.
+        unsafe { signal::sigaction(s, &action)? };
+    }
+    Ok(())
+}
+
 pub fn ignore(signals: &[Signal]) {
     for &s in signals {
         // SAFETY: SIG_IGN installs no code.

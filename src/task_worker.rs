@@ -18,7 +18,8 @@ use thiserror::Error;
 use crate::handler::{Handler, Process};
 use crate::ipc::channel::{self, recv_buffer, Outbox};
 use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST};
-use crate::ipc::payload;
+use crate::ipc::msgqueue::{self, MsgQueue};
+use crate::ipc::payload::{self, Carrier};
 use crate::log::Level;
 use crate::log_at;
 use crate::shm::{Shm, WorkerStatus};
@@ -35,17 +36,37 @@ pub enum FinishError {
     Send(i64, io::Error),
 }
 
+/// Where a task worker takes its tasks from.
+#[derive(Clone, Copy, Debug)]
+pub enum Inbox {
+    /// Its own socketpair (task_ipc_mode 1).
+    Socket(RawFd),
+    /// The System V queue: messages of its own type, and with `shared` (mode 3) first-come
+    /// messages of the shared type too.
+    Queue { queue: MsgQueue, index: usize, shared: bool },
+}
+
 pub struct TaskWorkerSetup {
     pub id: WorkerId,
     pub worker_num: usize,
     pub shm: Rc<Shm>,
-    pub inbox_rx: RawFd,
+    pub inbox: Inbox,
     pub max_message: usize,
     /// One per event worker, indexed by event worker id.
     pub result_outboxes: Vec<Outbox>,
     pub max_wait: Duration,
     /// Tasks this process runs before it exits to be replaced; 0 = no limit.
     pub max_request: u64,
+}
+
+/// A task taken from the channel, not started yet.
+struct Taken {
+    header: frame::Header,
+    body: Payload,
+    /// Its index in the slot's `held` record.
+    held: usize,
+    /// Came from the shared queue (mode 3): not counted in this worker's `queued`.
+    shared: bool,
 }
 
 struct Running {
@@ -56,13 +77,12 @@ struct Running {
 pub struct TaskWorker {
     id: WorkerId,
     shm: Rc<Shm>,
-    inbox_rx: RawFd,
+    inbox: Inbox,
     recv_buf: Vec<u8>,
     results: Vec<Outbox>,
     wake: Wakeup,
     /// Tasks of the last datagram not run yet (a datagram may carry several).
-    /// Each with its index in the slot's `held` record.
-    batch: VecDeque<(frame::Header, Payload, usize)>,
+    batch: VecDeque<Taken>,
     running: Option<Running>,
     max_wait: Duration,
     stopping: bool,
@@ -73,11 +93,15 @@ pub struct TaskWorker {
 impl TaskWorker {
     pub fn new(s: TaskWorkerSetup) -> io::Result<TaskWorker> {
         let wake = signals::install(&[Signal::SIGTERM])?;
-        set_receive_timeout(s.inbox_rx, Duration::from_secs(1))?;
+        match s.inbox {
+            Inbox::Socket(fd) => set_receive_timeout(fd, Duration::from_secs(1))?,
+            // msgrcv is never restarted after a signal handler: these interrupt its sleep.
+            Inbox::Queue { .. } => signals::install_interrupting(&[Signal::SIGALRM, Signal::SIGURG])?,
+        }
         Ok(TaskWorker {
             id: s.id,
             shm: s.shm,
-            inbox_rx: s.inbox_rx,
+            inbox: s.inbox,
             recv_buf: recv_buffer(s.max_message),
             results: s.result_outboxes,
             wake,
@@ -111,7 +135,8 @@ impl TaskWorker {
 
     fn send_result(&mut self, info: TaskInfo, generation: u32, data: &Payload, extra: u8) -> Result<(), FinishError> {
         let out = self.results.get_mut(info.src_worker as usize).ok_or(FinishError::NoTask)?;
-        let f = payload::message(Kind::Result, extra, self.id, generation, info.id, data).map_err(|e| FinishError::Pack(info.id, e))?;
+        let f = payload::message(Kind::Result, extra, (self.id, generation, info.id), data, usize::MAX, Carrier::Pass)
+            .map_err(|e| FinishError::Pack(info.id, e))?;
         out.push(f).map(|_| ()).map_err(|e| FinishError::Send(info.id, e))
     }
 
@@ -150,8 +175,8 @@ impl TaskWorker {
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
     pub fn next_task(&mut self) -> io::Result<Option<(TaskInfo, Payload)>> {
         loop {
-            if let Some((h, body, held)) = self.batch.pop_front() {
-                return Ok(Some(self.begin(h, body, held)));
+            if let Some(t) = self.batch.pop_front() {
+                return Ok(Some(self.begin(t)));
             }
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
@@ -180,32 +205,35 @@ impl TaskWorker {
         }
     }
 
-    fn begin(&mut self, h: frame::Header, body: Payload, held: usize) -> (TaskInfo, Payload) {
+    fn begin(&mut self, t: Taken) -> (TaskInfo, Payload) {
+        let h = t.header;
         let info = TaskInfo { id: h.task_id, src_worker: h.src };
         let slot = self.shm.slot(self.id);
         slot.set_status(WorkerStatus::Busy);
         // Running first, then off the held list: a death in between reports it once
         // (the manager skips a held entry equal to the running one).
-        slot.running.set(h.src, h.generation, h.task_id);
-        if let Some(r) = slot.held.get(held) {
+        slot.running.set(h.src, h.generation, h.task_id, t.shared);
+        if let Some(r) = slot.held.get(t.held) {
             r.clear();
         }
-        self.started();
+        self.started(t.shared);
         self.running = Some(Running { info, generation: h.generation });
-        (info, body)
+        (info, t.body)
     }
 
     /// The task left the queue: Swoole's `tasking_num` counts only tasks not started yet.
-    fn started(&self) {
-        self.shm.slot(self.id).queued.fetch_sub(1, Relaxed);
+    fn started(&self, shared: bool) {
+        if !shared {
+            self.shm.slot(self.id).queued.fetch_sub(1, Relaxed);
+        }
         self.shm.header().tasking_num.fetch_sub(1, Relaxed);
     }
 
     /// A task whose payload could not be read never runs: its sender hears it was lost.
-    fn unreadable(&mut self, h: &frame::Header, held: usize, e: io::Error) {
+    fn unreadable(&mut self, h: &frame::Header, held: usize, shared: bool, e: io::Error) {
         let reason = format!("[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e);
         log_at!(Level::Warning, "TaskWorker::receive", "{}", reason);
-        self.started();
+        self.started(shared);
         self.shm.header().task_lost_num.fetch_add(1, Relaxed);
         if let Some(r) = self.shm.slot(self.id).held.get(held) {
             r.clear();
@@ -215,29 +243,75 @@ impl TaskWorker {
         }
     }
 
-    /// Reads one datagram into the batch. False when the channel is empty.
+    /// Reads one message into the batch. False when there is none.
     fn receive(&mut self) -> io::Result<bool> {
-        let mut fds = VecDeque::new();
-        let Some(n) = channel::recv(self.inbox_rx, &mut self.recv_buf, &mut fds, false)? else { return Ok(false) };
-        self.push_frames(n, fds);
-        Ok(true)
+        self.receive_one(false)
     }
 
-    fn push_frames(&mut self, n: usize, mut fds: VecDeque<OwnedFd>) {
+    /// Sleeps in the receive call itself, one syscall per task as a plain reader would. Both
+    /// recv with SO_RCVTIMEO and msgrcv fail with EINTR on a signal (signal(7)), so SIGTERM
+    /// wakes them; a timeout (the receive timeout, or a one-shot alarm for queues) bounds the
+    /// rare race with a signal that lands just before the call.
+    fn receive_blocking(&mut self) -> io::Result<()> {
+        self.shm.slot(self.id).set_status(WorkerStatus::Idle);
+        self.receive_one(true).map(|_| ())
+    }
+
+    fn receive_one(&mut self, wait: bool) -> io::Result<bool> {
+        match self.inbox {
+            Inbox::Socket(fd) => {
+                let mut fds = VecDeque::new();
+                match channel::recv(fd, &mut self.recv_buf, &mut fds, wait) {
+                    Ok(Some(n)) => {
+                        self.push_frames(0..n, fds, false);
+                        Ok(true)
+                    }
+                    Ok(None) => Ok(false),
+                    Err(e) if wait && matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::EAGAIN)) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            }
+            Inbox::Queue { queue, index, shared } => {
+                // Tasks for this worker alone first: nobody else can run them.
+                if let Some(r) = queue.recv(msgqueue::directed(index), &mut self.recv_buf, false)? {
+                    self.push_frames(r, VecDeque::new(), false);
+                    return Ok(true);
+                }
+                let mtype = if shared { msgqueue::SHARED } else { msgqueue::directed(index) };
+                let got = if wait {
+                    let _alarm = Alarm::set(QUEUE_WAIT_BOUND);
+                    queue.recv(mtype, &mut self.recv_buf, true)?
+                } else if shared {
+                    queue.recv(mtype, &mut self.recv_buf, false)?
+                } else {
+                    None
+                };
+                match got {
+                    Some(r) => {
+                        self.push_frames(r, VecDeque::new(), shared);
+                        Ok(true)
+                    }
+                    None => Ok(false),
+                }
+            }
+        }
+    }
+
+    fn push_frames(&mut self, range: std::ops::Range<usize>, mut fds: VecDeque<OwnedFd>, shared: bool) {
         let buf = std::mem::take(&mut self.recv_buf);
         let slot_id = self.id;
         let mut held = 0;
-        for f in Frames::new(&buf[..n]) {
+        for f in Frames::new(&buf[range]) {
             match f {
                 Ok((h, body)) if h.kind == Kind::Task => {
                     // Recorded before anything slow (reading a memfd), so a kill from here on
                     // leaves the manager a complete list.
                     if let Some(r) = self.shm.slot(slot_id).held.get(held) {
-                        r.set(h.src, h.generation, h.task_id);
+                        r.set(h.src, h.generation, h.task_id, shared);
                     }
                     match payload::body(&h, body, &mut fds) {
-                        Ok(p) => self.batch.push_back((h, p, held)),
-                        Err(e) => self.unreadable(&h, held, e),
+                        Ok(p) => self.batch.push_back(Taken { header: h, body: p, held, shared }),
+                        Err(e) => self.unreadable(&h, held, shared, e),
                     }
                     held += 1;
                 }
@@ -246,18 +320,6 @@ impl TaskWorker {
             }
         }
         self.recv_buf = buf;
-    }
-
-    fn receive_blocking(&mut self) -> io::Result<()> {
-        self.shm.slot(self.id).set_status(WorkerStatus::Idle);
-        let mut fds = VecDeque::new();
-        match channel::recv(self.inbox_rx, &mut self.recv_buf, &mut fds, true) {
-            Ok(Some(n)) => self.push_frames(n, fds),
-            Ok(None) => {}
-            Err(e) if matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::EAGAIN)) => {}
-            Err(e) => return Err(e),
-        }
-        Ok(())
     }
 
     fn flush_results(&mut self) {
@@ -271,8 +333,13 @@ impl TaskWorker {
     /// Sleeps until a task arrives, a signal lands or a full result channel has room again.
     fn wait(&mut self) -> io::Result<()> {
         self.shm.slot(self.id).set_status(WorkerStatus::Idle);
-        let woken = self.poll_with_results(&[(self.inbox_rx, PollFlags::POLLIN), (self.wake.fd(), PollFlags::POLLIN)], PollTimeout::NONE)?;
-        if woken[1] {
+        let wake = (self.wake.fd(), PollFlags::POLLIN);
+        let woken = match self.inbox {
+            Inbox::Socket(fd) => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
+            // A queue cannot be polled: look again soon.
+            Inbox::Queue { .. } => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
+        };
+        if woken[0] {
             self.wake.drain();
         }
         if signals::take().has(Signal::SIGTERM) {
@@ -284,7 +351,7 @@ impl TaskWorker {
     /// Polls `fds` plus every result channel that has frames waiting (for room to write).
     /// Returns, for each of `fds`, whether it became readable.
     fn poll_with_results(&self, fds: &[(RawFd, PollFlags)], timeout: PollTimeout) -> io::Result<Vec<bool>> {
-        let waiting = self.results.iter().filter(|o| !o.is_empty()).map(|o| (o.fd(), PollFlags::POLLOUT));
+        let waiting = self.results.iter().filter(|o| !o.is_empty()).filter_map(|o| o.fd()).map(|fd| (fd, PollFlags::POLLOUT));
         // SAFETY: every fd here stays open for the life of this worker; the borrows end with poll().
         let mut pfds: Vec<PollFd> =
             fds.iter().copied().chain(waiting).map(|(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
@@ -317,6 +384,34 @@ impl TaskWorker {
             }
         }
     }
+}
+
+/// Longest a task worker sleeps in msgrcv before it looks at its signals again.
+const QUEUE_WAIT_BOUND: Duration = Duration::from_secs(1);
+
+/// A one-shot SIGALRM that interrupts a blocking msgrcv; cancelled when dropped.
+struct Alarm;
+
+impl Alarm {
+    fn set(after: Duration) -> Alarm {
+        arm(after);
+        Alarm
+    }
+}
+
+impl Drop for Alarm {
+    fn drop(&mut self) {
+        arm(Duration::ZERO);
+    }
+}
+
+fn arm(after: Duration) {
+    let t = libc::itimerval {
+        it_interval: libc::timeval { tv_sec: 0, tv_usec: 0 },
+        it_value: libc::timeval { tv_sec: after.as_secs() as libc::time_t, tv_usec: after.subsec_micros() as libc::suseconds_t },
+    };
+    // SAFETY: setitimer reads `t` and writes nothing (null old value).
+    unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
 }
 
 fn set_receive_timeout(fd: RawFd, t: Duration) -> io::Result<()> {

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::net::TcpListener as StdListener;
-use std::os::fd::{BorrowedFd, RawFd};
+use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
@@ -24,7 +24,8 @@ use crate::dispatch;
 use crate::handler::{Handler, LostTask, Process};
 use crate::ipc::channel::{self, recv_buffer, Outbox};
 use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST};
-use crate::ipc::payload;
+use crate::ipc::frame::HEADER_LEN;
+use crate::ipc::payload::{self, Carrier};
 use crate::log::Level;
 use crate::log_at;
 use crate::net::connection::{Connection, ReadOutcome};
@@ -36,6 +37,8 @@ const LISTENER: Token = Token(0);
 const RESULTS: Token = Token(1);
 const WAKE: Token = Token(2);
 const TASK_OUT: usize = 16;
+/// How often tasks waiting for room in a System V queue are retried.
+const QUEUE_RETRY: Duration = Duration::from_millis(1);
 const CONN: usize = 1 << 24;
 
 #[derive(Debug)]
@@ -78,10 +81,23 @@ pub struct EventWorkerSetup {
     pub listener: StdListener,
     pub results_rx: RawFd,
     pub max_message: usize,
-    /// One per task worker, in task-worker order.
+    /// One per task worker, in task-worker order, then (task_ipc_mode 3) the shared queue's.
     pub task_outboxes: Vec<Outbox>,
+    pub task_ipc: TaskIpc,
     pub max_wait: Duration,
     pub backlog: Backlog,
+}
+
+/// What the task channels are, as far as a sender cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskIpc {
+    /// One socketpair per task worker (task_ipc_mode 1).
+    Sockets,
+    /// One System V queue, each message for one task worker (mode 2).
+    Queue,
+    /// One System V queue, taken by whichever task worker is free (mode 3); the last outbox
+    /// is the shared one, and a task sent to one worker wakes it (it sleeps on shared tasks).
+    SharedQueue,
 }
 
 /// How many tasks may wait in an event worker when the task channels are full, and how long
@@ -121,6 +137,10 @@ pub struct EventWorker {
     recv_buf: Vec<u8>,
     task_out: Vec<Outbox>,
     task_out_watched: Vec<bool>,
+    task_workers: usize,
+    task_ipc: TaskIpc,
+    /// Large payloads lent to task workers through a queue, kept until their task is over.
+    lent: HashMap<TaskId, OwnedFd>,
     wake: Wakeup,
     queue: VecDeque<Event>,
     next_task_id: TaskId,
@@ -146,6 +166,7 @@ impl EventWorker {
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
         let generation = s.shm.slot(s.id).generation.load(Relaxed);
         let n = s.task_outboxes.len();
+        let task_workers = if s.task_ipc == TaskIpc::SharedQueue { n.saturating_sub(1) } else { n };
         Ok(EventWorker {
             id: s.id,
             generation,
@@ -161,6 +182,9 @@ impl EventWorker {
             recv_buf: recv_buffer(s.max_message),
             task_out: s.task_outboxes,
             task_out_watched: vec![false; n],
+            task_workers,
+            task_ipc: s.task_ipc,
+            lent: HashMap::new(),
             wake,
             queue: VecDeque::new(),
             next_task_id: 0,
@@ -182,12 +206,12 @@ impl EventWorker {
     }
 
     pub fn task_worker_num(&self) -> usize {
-        self.task_out.len()
+        self.task_workers
     }
 
     /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
     pub fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError> {
-        let n = self.task_out.len();
+        let n = self.task_workers;
         if n == 0 {
             return Err(TaskError::NoTaskWorker);
         }
@@ -199,42 +223,86 @@ impl EventWorker {
         }
         let idx = match dst {
             Some(i) => i.min(n - 1),
+            None if self.task_ipc == TaskIpc::SharedQueue => n,
             None => {
                 let outs = &self.task_out;
                 dispatch::choose_in(&self.shm, self.worker_num as u32, n, |i| outs[i].queued_frames())
             }
         };
         let id = self.next_task_id;
-        let f = payload::message(Kind::Task, 0, self.id, self.generation, id, data).map_err(TaskError::Pack)?;
+        let (carrier, inline_max) = match self.task_ipc {
+            TaskIpc::Sockets => (Carrier::Pass, usize::MAX),
+            _ => (Carrier::Lend, self.task_out[idx].max_message().saturating_sub(HEADER_LEN)),
+        };
+        let mut f = payload::message(Kind::Task, 0, (self.id, self.generation, id), data, inline_max, carrier).map_err(TaskError::Pack)?;
+        let lent = if carrier == Carrier::Lend { f.fd.take() } else { None };
         self.send_tasks(idx, 1, |out| out.push(f)).map_err(|source| TaskError::Send {
             bytes: data.bytes.len(),
             worker: (self.worker_num + idx) as WorkerId,
             source,
         })?;
+        if let Some(fd) = lent {
+            self.lent.insert(id, fd);
+        }
+        if self.task_ipc == TaskIpc::SharedQueue && idx < n {
+            self.wake_task_worker(idx);
+        }
         self.next_task_id += 1;
         self.in_flight.insert(id);
         Ok(id)
+    }
+
+    /// Mode 3: a task worker sleeps on the shared message type; one sent to it alone needs a
+    /// nudge (a signal that interrupts its wait) to be seen now.
+    fn wake_task_worker(&self, idx: usize) {
+        let pid = self.shm.slot((self.worker_num + idx) as WorkerId).pid.load(Relaxed);
+        if pid > 0 {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGURG);
+        }
+    }
+
+    /// Whether a queue (which poll() cannot watch) has tasks waiting for room: the loop then
+    /// retries on a short timer.
+    fn queue_backlog(&self) -> bool {
+        self.task_out.iter().any(|o| o.fd().is_none() && !o.is_empty())
+    }
+
+    fn flush_all_tasks(&mut self) -> io::Result<()> {
+        for idx in 0..self.task_out.len() {
+            if !self.task_out[idx].is_empty() {
+                self.send_tasks(idx, 0, Outbox::flush)?;
+            }
+        }
+        Ok(())
     }
 
     /// Runs a push (`new_frames` = 1) or flush (0) on task worker `idx`'s outbox, keeping the
     /// shared counters exact: every frame that may leave is counted before it can reach the
     /// task worker (which uncounts it when it starts the task), and whatever is still in the
     /// local queue afterwards is uncounted again.
+    /// Shared-queue tasks (mode 3) belong to no worker until one takes them: they count in
+    /// `tasking_num` only.
     fn send_tasks(&mut self, idx: usize, new_frames: i64, op: impl FnOnce(&mut Outbox) -> io::Result<usize>) -> io::Result<()> {
-        let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
-        let h = self.shm.header();
+        let shm = self.shm.clone();
+        let slot = (idx < self.task_workers).then(|| shm.slot((self.worker_num + idx) as WorkerId));
+        let h = shm.header();
         let may_send = self.task_out[idx].queued_frames() as i64 + new_frames;
-        slot.queued.fetch_add(may_send, Relaxed);
+        if let Some(s) = slot {
+            s.queued.fetch_add(may_send, Relaxed);
+        }
         h.tasking_num.fetch_add(may_send, Relaxed);
         let result = op(&mut self.task_out[idx]);
         let left = self.task_out[idx].queued_frames() as i64;
-        slot.queued.fetch_sub(left, Relaxed);
+        if let Some(s) = slot {
+            s.queued.fetch_sub(left, Relaxed);
+        }
         h.tasking_num.fetch_sub(left, Relaxed);
         h.task_count.fetch_add((may_send - left).max(0) as u64, Relaxed);
         if left > 0 && !self.task_out_watched[idx] {
-            let fd = self.task_out[idx].fd();
-            self.poll.registry().register(&mut SourceFd(&fd), Token(TASK_OUT + idx), Interest::WRITABLE)?;
-            self.task_out_watched[idx] = true;
+            if let Some(fd) = self.task_out[idx].fd() {
+                self.poll.registry().register(&mut SourceFd(&fd), Token(TASK_OUT + idx), Interest::WRITABLE)?;
+                self.task_out_watched[idx] = true;
+            }
         }
         result.map(|_| ())
     }
@@ -279,10 +347,8 @@ impl EventWorker {
     /// until the backlog is below its bound, or fails after the backlog timeout.
     fn wait_for_room(&mut self) -> Result<(), TaskError> {
         if self.stalled {
-            for idx in 0..self.task_out.len() {
-                if let Err(e) = self.send_tasks(idx, 0, Outbox::flush) {
-                    log_at!(Level::Warning, "Worker::task", "sending queued tasks failed: {}", e);
-                }
+            if let Err(e) = self.flush_all_tasks() {
+                log_at!(Level::Warning, "Worker::task", "sending queued tasks failed: {}", e);
             }
             let n = self.backlog_len();
             if n >= self.backlog.max {
@@ -327,12 +393,9 @@ impl EventWorker {
     /// One blocking step of a wait: lets queued tasks out and reads whatever results came in.
     /// Uses its own poll(2) so the main loop's edge-triggered registrations are left alone.
     fn wait_for_results(&mut self, timeout: Option<Duration>) -> io::Result<()> {
-        for idx in 0..self.task_out.len() {
-            if !self.task_out[idx].is_empty() {
-                self.send_tasks(idx, 0, Outbox::flush)?;
-            }
-        }
-        let outs = self.task_out.iter().filter(|o| !o.is_empty()).map(|o| (o.fd(), PollFlags::POLLOUT));
+        self.flush_all_tasks()?;
+        let timeout = if self.queue_backlog() { Some(timeout.map_or(QUEUE_RETRY, |t| t.min(QUEUE_RETRY))) } else { timeout };
+        let outs = self.task_out.iter().filter(|o| !o.is_empty()).filter_map(|o| o.fd()).map(|fd| (fd, PollFlags::POLLOUT));
         let fds: Vec<(RawFd, PollFlags)> = std::iter::once((self.results_rx, PollFlags::POLLIN)).chain(outs).collect();
         // SAFETY: these fds stay open for the life of this worker; the borrows end with poll().
         let mut pfds: Vec<PollFd> = fds.iter().map(|&(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
@@ -391,12 +454,16 @@ impl EventWorker {
     }
 
     fn poll_once(&mut self) -> io::Result<()> {
-        let timeout = match self.state {
+        let mut timeout = match self.state {
             State::Stopping { deadline } => {
                 Some(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)))
             }
             _ => None,
         };
+        if self.queue_backlog() {
+            self.flush_all_tasks()?;
+            timeout = Some(timeout.map_or(QUEUE_RETRY, |t| t.min(QUEUE_RETRY)));
+        }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
                 return Err(e);
@@ -598,6 +665,7 @@ impl EventWorker {
         if !self.in_flight.remove(&id) {
             return;
         }
+        self.lent.remove(&id);
         match self.waits.get_mut(&id) {
             Some(Wait::Pending { over, .. }) => *over = true,
             Some(Wait::Abandoned) => {

@@ -10,6 +10,7 @@ use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
+use crate::ipc::msgqueue::MsgQueue;
 use nix::sys::socket::{self, sockopt, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType};
 
 /// Largest datagram a flush builds by coalescing queued frames.
@@ -117,26 +118,57 @@ pub fn recv_buffer(max_message: usize) -> Vec<u8> {
     vec![0u8; max_message.max(BATCH_BYTES) + 64]
 }
 
+/// Where an outbox writes.
+#[derive(Clone, Copy, Debug)]
+pub enum Sink {
+    /// A socketpair's writing end: descriptors can ride along, and poll() says when it has room.
+    Socket(RawFd),
+    /// A System V queue and the message type to send with: no descriptors, no readiness
+    /// notification (the owner retries on a short timer).
+    Queue(MsgQueue, i64),
+}
+
 /// Frames waiting for one destination, sent in order, never blocking the caller.
 ///
 /// A frame is first tried directly; once the channel is full, later frames queue here (so order
 /// is kept) and [`Outbox::flush`] sends them, several per datagram, when the channel has room.
 pub struct Outbox {
-    fd: RawFd,
+    sink: Sink,
     max_message: usize,
     /// Most frames one datagram may carry: a task worker records the tasks of a datagram in
     /// its fixed-size shared slot, so their number is bounded.
     max_frames: usize,
     queue: VecDeque<Message>,
+    scratch: Vec<u8>,
 }
 
 impl Outbox {
     pub fn new(tx: &OwnedFd, max_message: usize, max_frames: usize) -> Self {
-        Outbox { fd: tx.as_raw_fd(), max_message, max_frames: max_frames.max(1), queue: VecDeque::new() }
+        Outbox::with_sink(Sink::Socket(tx.as_raw_fd()), max_message, max_frames)
     }
 
-    pub fn fd(&self) -> RawFd {
-        self.fd
+    pub fn with_sink(sink: Sink, max_message: usize, max_frames: usize) -> Self {
+        Outbox { sink, max_message, max_frames: max_frames.max(1), queue: VecDeque::new(), scratch: Vec::new() }
+    }
+
+    /// The socket to poll for room; None for a queue.
+    pub fn fd(&self) -> Option<RawFd> {
+        match self.sink {
+            Sink::Socket(fd) => Some(fd),
+            Sink::Queue(..) => None,
+        }
+    }
+
+    /// Largest frame the destination takes in one message.
+    pub fn max_message(&self) -> usize {
+        self.max_message
+    }
+
+    fn try_send(&mut self, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
+        match self.sink {
+            Sink::Socket(fd) => try_send(fd, datagram, fds),
+            Sink::Queue(q, mtype) => q.try_send(mtype, datagram, &mut self.scratch),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -152,7 +184,7 @@ impl Outbox {
     pub fn push(&mut self, m: Message) -> io::Result<usize> {
         if self.queue.is_empty() {
             let fds: Vec<RawFd> = m.fd.iter().map(AsRawFd::as_raw_fd).collect();
-            if try_send(self.fd, &m.bytes, &fds)? {
+            if self.try_send(&m.bytes, &fds)? {
                 return Ok(1);
             }
         }
@@ -189,16 +221,11 @@ impl Outbox {
             }
             fds.clear();
             fds.extend(self.queue.iter().take(n).filter_map(|m| m.fd.as_ref().map(AsRawFd::as_raw_fd)));
-            let ok = if n == 1 {
-                try_send(self.fd, &first.bytes, &fds)?
-            } else {
-                batch.clear();
-                for m in self.queue.iter().take(n) {
-                    batch.extend_from_slice(&m.bytes);
-                }
-                try_send(self.fd, &batch, &fds)?
-            };
-            if !ok {
+            batch.clear();
+            for m in self.queue.iter().take(n) {
+                batch.extend_from_slice(&m.bytes);
+            }
+            if !self.try_send(&batch, &fds)? {
                 break;
             }
             // Sent descriptors are duplicated into the message; ours close here.

@@ -40,6 +40,9 @@ pub const FLAG_SERIALIZED: u8 = 1;
 pub const FLAG_LAST: u8 = 2;
 /// The body is the length of a payload held in a memfd sent with the datagram.
 pub const FLAG_MEMFD: u8 = 4;
+/// The body is the length, pid and descriptor number of a memfd its sender keeps open until
+/// the task is over (channels that cannot carry descriptors: System V queues).
+pub const FLAG_LENT: u8 = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {

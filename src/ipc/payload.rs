@@ -11,28 +11,58 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
 
 use crate::ipc::channel::Message;
-use crate::ipc::frame::{self, Header, Kind, FLAG_MEMFD, FLAG_SERIALIZED, HEADER_LEN};
+use crate::ipc::frame::{self, Header, Kind, FLAG_LENT, FLAG_MEMFD, FLAG_SERIALIZED, HEADER_LEN};
 use crate::types::{Payload, TaskId, WorkerId};
 
 /// Bodies up to this size travel inline: below it a memfd costs more than the copy it saves.
 pub const INLINE_MAX: usize = 64 * 1024 - HEADER_LEN;
 
-/// Builds the frame for `data`, moving a large body into a memfd.
-pub fn message(kind: Kind, flags: u8, src: WorkerId, generation: u32, task_id: TaskId, data: &Payload) -> io::Result<Message> {
+/// How a channel carries bodies too large for one of its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carrier {
+    /// Socketpairs: the memfd itself rides on the datagram (SCM_RIGHTS).
+    Pass,
+    /// System V queues: the sender keeps the memfd open until the task is over and the frame
+    /// names it; the reader opens `/proc/<pid>/fd/<n>`.
+    Lend,
+}
+
+/// Builds the frame for `data`; a body above `inline_max` (or INLINE_MAX) goes into a memfd,
+/// returned in the message's `fd` (for `Lend`, the caller keeps it until the task is over).
+pub fn message(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Payload, inline_max: usize, carrier: Carrier) -> io::Result<Message> {
+    let (src, generation, task_id) = ids;
     let flags = flags | if data.serialized { FLAG_SERIALIZED } else { 0 };
-    if data.bytes.len() <= INLINE_MAX {
+    if data.bytes.len() <= inline_max.min(INLINE_MAX) {
         return Ok(frame::encode(kind, flags, src, generation, task_id, &data.bytes).into());
     }
     let fd = memfd_create(c"rswoole-payload", MemFdCreateFlag::MFD_CLOEXEC)?;
     let mut file = File::from(fd);
     file.write_all(&data.bytes)?;
-    let len = (data.bytes.len() as u64).to_le_bytes();
-    Ok(Message { bytes: frame::encode(kind, flags | FLAG_MEMFD, src, generation, task_id, &len), fd: Some(file.into()) })
+    let fd: OwnedFd = file.into();
+    let mut body = (data.bytes.len() as u64).to_le_bytes().to_vec();
+    let flag = match carrier {
+        Carrier::Pass => FLAG_MEMFD,
+        Carrier::Lend => {
+            body.extend_from_slice(&(std::process::id() as i32).to_le_bytes());
+            body.extend_from_slice(&fd.as_raw_fd().to_le_bytes());
+            FLAG_LENT
+        }
+    };
+    Ok(Message { bytes: frame::encode(kind, flags | flag, src, generation, task_id, &body), fd: Some(fd) })
 }
 
 /// The body of a received frame: inline, or read from the next descriptor of its datagram.
 pub fn body(h: &Header, inline: &[u8], fds: &mut VecDeque<OwnedFd>) -> io::Result<Payload> {
     let serialized = h.flags & FLAG_SERIALIZED != 0;
+    if h.flags & FLAG_LENT != 0 {
+        let field = |r: std::ops::Range<usize>| inline.get(r).ok_or_else(|| io::Error::other("bad lent payload reference"));
+        let len = u64::from_le_bytes(field(0..8)?.try_into().map_err(io::Error::other)?) as usize;
+        let pid = i32::from_le_bytes(field(8..12)?.try_into().map_err(io::Error::other)?);
+        let fd = i32::from_le_bytes(field(12..16)?.try_into().map_err(io::Error::other)?);
+        let file = File::open(format!("/proc/{pid}/fd/{fd}"))
+            .map_err(|e| io::Error::new(e.kind(), format!("task#{}: its payload is gone with its sender: {e}", h.task_id)))?;
+        return Ok(Payload { serialized, bytes: read_all(&file.into(), len)? });
+    }
     if h.flags & FLAG_MEMFD == 0 {
         return Ok(Payload { serialized, bytes: inline.to_vec() });
     }
@@ -77,7 +107,7 @@ mod tests {
         let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let sent = [Payload::raw(b"small\0".to_vec()), Payload::serialized(big.clone()), Payload::raw(Vec::new())];
         for (i, p) in sent.iter().enumerate() {
-            out.push_lazy(message(Kind::Task, 0, 1, 0, i as i64, p).unwrap());
+            out.push_lazy(message(Kind::Task, 0, (1, 0, i as i64), p, usize::MAX, Carrier::Pass).unwrap());
         }
         out.flush().unwrap();
         let mut buf = recv_buffer(ch.max_message);
@@ -90,8 +120,17 @@ mod tests {
 
     #[test]
     fn a_missing_descriptor_is_an_error() {
-        let m = message(Kind::Task, 0, 1, 0, 0, &Payload::raw(vec![1u8; INLINE_MAX + 1])).unwrap();
+        let m = message(Kind::Task, 0, (1, 0, 0), &Payload::raw(vec![1u8; INLINE_MAX + 1]), usize::MAX, Carrier::Pass).unwrap();
         let (h, b) = Frames::new(&m.bytes).next().unwrap().unwrap();
         assert!(body(&h, b, &mut VecDeque::new()).is_err());
+    }
+
+    #[test]
+    fn a_lent_payload_is_read_through_proc_while_its_sender_keeps_it() {
+        let big = vec![7u8; 10_000];
+        let m = message(Kind::Task, 0, (1, 0, 3), &Payload::raw(big.clone()), 8000, Carrier::Lend).unwrap();
+        assert!(m.bytes.len() < 100);
+        let (h, b) = Frames::new(&m.bytes).next().unwrap().unwrap();
+        assert_eq!(body(&h, b, &mut VecDeque::new()).unwrap().bytes, big);
     }
 }

@@ -1,5 +1,7 @@
 //! Plain values shared by every process role. Nothing here knows about PHP.
 
+use std::rc::Rc;
+
 /// Global worker id: event workers are `0..worker_num`, task workers follow them.
 pub type WorkerId = u32;
 /// Connection id as PHP sees it (`$fd`): unique across the whole server, from 1.
@@ -12,15 +14,61 @@ pub type TaskId = i64;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Payload {
     pub serialized: bool,
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
+}
+
+/// The bytes of a payload, wherever they already are: large payloads are neither copied out of
+/// the sender's own string nor into a buffer on arrival (they are mapped), so each crosses
+/// memory once per direction on its way between two PHP strings.
+#[derive(Clone)]
+pub enum Bytes {
+    Owned(Vec<u8>),
+    /// Bytes owned by the runtime that made them (a PHP string), kept alive here.
+    Shared(Rc<dyn AsRef<[u8]>>),
+}
+
+impl Default for Bytes {
+    fn default() -> Self {
+        Bytes::Owned(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Shared(s) => s.as_ref().as_ref(),
+        }
+    }
+}
+
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Bytes {}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.len())
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes::Owned(v)
+    }
 }
 
 impl Payload {
     pub fn raw(bytes: impl Into<Vec<u8>>) -> Self {
-        Payload { serialized: false, bytes: bytes.into() }
+        Payload { serialized: false, bytes: Bytes::Owned(bytes.into()) }
     }
     pub fn serialized(bytes: impl Into<Vec<u8>>) -> Self {
-        Payload { serialized: true, bytes: bytes.into() }
+        Payload { serialized: true, bytes: Bytes::Owned(bytes.into()) }
     }
 }
 

@@ -8,11 +8,16 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 
+use std::num::NonZeroUsize;
+use std::ptr::NonNull;
+use std::rc::Rc;
+
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
 
 use crate::ipc::channel::Message;
 use crate::ipc::frame::{self, Header, Kind, FLAG_LENT, FLAG_MEMFD, FLAG_SERIALIZED, HEADER_LEN};
-use crate::types::{Payload, TaskId, WorkerId};
+use crate::types::{Bytes, Payload, TaskId, WorkerId};
 
 /// Bodies up to this size travel inline: below it a memfd costs more than the copy it saves.
 pub const INLINE_MAX: usize = 64 * 1024 - HEADER_LEN;
@@ -61,37 +66,46 @@ pub fn body(h: &Header, inline: &[u8], fds: &mut VecDeque<OwnedFd>) -> io::Resul
         let fd = i32::from_le_bytes(field(12..16)?.try_into().map_err(io::Error::other)?);
         let file = File::open(format!("/proc/{pid}/fd/{fd}"))
             .map_err(|e| io::Error::new(e.kind(), format!("task#{}: its payload is gone with its sender: {e}", h.task_id)))?;
-        return Ok(Payload { serialized, bytes: read_all(&file.into(), len)? });
+        return Ok(Payload { serialized, bytes: map(file.into(), len)? });
     }
     if h.flags & FLAG_MEMFD == 0 {
-        return Ok(Payload { serialized, bytes: inline.to_vec() });
+        return Ok(Payload { serialized, bytes: inline.to_vec().into() });
     }
     let fd = fds.pop_front().ok_or_else(|| io::Error::other(format!("task#{}: its payload descriptor is missing", h.task_id)))?;
     let len: [u8; 8] = inline.try_into().map_err(|_| io::Error::other("bad payload length"))?;
-    let bytes = read_all(&fd, u64::from_le_bytes(len) as usize)?;
-    Ok(Payload { serialized, bytes })
+    Ok(Payload { serialized, bytes: map(fd, u64::from_le_bytes(len) as usize)? })
 }
 
-/// Reads `len` bytes from offset 0 straight into a fresh buffer (no zero-fill first).
-fn read_all(fd: &OwnedFd, len: usize) -> io::Result<Vec<u8>> {
-    let mut out: Vec<u8> = Vec::with_capacity(len);
-    while out.len() < len {
-        let done = out.len();
-        // SAFETY: the kernel writes at most `len - done` bytes into the spare capacity, and
-        // only the bytes it reports are then marked initialized.
-        let n = unsafe { libc::pread(fd.as_raw_fd(), out.as_mut_ptr().add(done).cast(), len - done, done as libc::off_t) };
-        match n {
-            n if n > 0 => unsafe { out.set_len(done + n as usize) },
-            0 => return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "payload shorter than announced")),
-            _ => {
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
-        }
+/// A received memfd, mapped read-only: its bytes are copied once, by whoever consumes them.
+struct Mapping {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl AsRef<[u8]> for Mapping {
+    fn as_ref(&self) -> &[u8] {
+        // SAFETY: a private read-only mapping of `len` bytes that lives as long as self; the
+        // sender no longer writes the file once it is sent.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
-    Ok(out)
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: ptr/len are the mapping made in map(); nothing borrows it past self.
+        let _ = unsafe { munmap(self.ptr.cast(), self.len) };
+    }
+}
+
+fn map(fd: OwnedFd, len: usize) -> io::Result<Bytes> {
+    let Some(size) = NonZeroUsize::new(len) else { return Ok(Bytes::default()) };
+    let real = nix::sys::stat::fstat(fd.as_raw_fd())?.st_size;
+    if (real as u64) < len as u64 {
+        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "payload shorter than announced"));
+    }
+    // SAFETY: mapping a file we hold read-only and private; the descriptor may close after.
+    let ptr = unsafe { mmap(None, size, ProtFlags::PROT_READ, MapFlags::MAP_PRIVATE, &fd, 0)? };
+    Ok(Bytes::Shared(Rc::new(Mapping { ptr: ptr.cast(), len })))
 }
 
 #[cfg(test)]
@@ -131,6 +145,6 @@ mod tests {
         let m = message(Kind::Task, 0, (1, 0, 3), &Payload::raw(big.clone()), 8000, Carrier::Lend).unwrap();
         assert!(m.bytes.len() < 100);
         let (h, b) = Frames::new(&m.bytes).next().unwrap().unwrap();
-        assert_eq!(body(&h, b, &mut VecDeque::new()).unwrap().bytes, big);
+        assert_eq!(*body(&h, b, &mut VecDeque::new()).unwrap().bytes, big[..]);
     }
 }

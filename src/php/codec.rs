@@ -7,7 +7,9 @@ use std::cell::RefCell;
 use ext_php_rs::types::{ZendStr, Zval};
 use ext_php_rs::zend::Function;
 
-use crate::types::Payload;
+use std::rc::Rc;
+
+use crate::types::{Bytes, Payload};
 
 thread_local! {
     static SERIALIZE: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -29,15 +31,26 @@ fn call(cache: &'static std::thread::LocalKey<RefCell<Option<Function>>>, name: 
     })
 }
 
+/// A PHP string lent to the core without copying: the payload keeps a reference to it.
+struct PhpString(Zval);
+
+impl AsRef<[u8]> for PhpString {
+    fn as_ref(&self) -> &[u8] {
+        self.0.zend_str().map(|s| s.as_bytes()).unwrap_or_default()
+    }
+}
+
 pub fn pack(value: &Zval) -> Result<Payload, Pending> {
-    if let Some(s) = value.zend_str() {
-        return Ok(Payload::raw(s.as_bytes()));
-    }
-    let out = call(&SERIALIZE, "serialize", value)?;
-    match out.zend_str() {
-        Some(s) => Ok(Payload::serialized(s.as_bytes())),
-        None => Err(Pending),
-    }
+    let (serialized, s) = if value.zend_str().is_some() {
+        (false, value.shallow_clone())
+    } else {
+        let out = call(&SERIALIZE, "serialize", value)?;
+        if out.zend_str().is_none() {
+            return Err(Pending);
+        }
+        (true, out)
+    };
+    Ok(Payload { serialized, bytes: Bytes::Shared(Rc::new(PhpString(s))) })
 }
 
 pub fn string(bytes: &[u8]) -> Zval {

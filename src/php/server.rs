@@ -385,7 +385,7 @@ impl Server {
         let bytes = match data.zend_str() {
             Some(s) => s.as_bytes().to_vec(),
             None => match codec::pack(data) {
-                Ok(p) if !p.serialized => p.bytes,
+                Ok(p) if !p.serialized => p.bytes.to_vec(),
                 _ => {
                     warning("the data sent must be a string");
                     return false;

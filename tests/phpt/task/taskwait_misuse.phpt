@@ -7,6 +7,7 @@ $srv = TestServer::start(<<<'PHP'
 $serv = new Swoole\Server('127.0.0.1', 0);
 $serv->set(['worker_num' => 1, 'task_worker_num' => 2]);
 $serv->on('ManagerStart', function ($s) {
+    var_dump($s->task('from manager'));
     var_dump($s->taskwait('from manager'));
     var_dump($s->taskWaitMulti(['from manager']));
 });
@@ -51,6 +52,9 @@ echo $srv->output();
 string(4) "done"
 exit code: 0
 in task worker: false Swoole\Server::taskwait(): taskwait method can only be used in the worker process; false Swoole\Server::taskWaitMulti(): taskWaitMulti method can only be used in the worker process
+
+Warning: Swoole\Server::task(): task method can only be used in the worker process in %s on line %d
+bool(false)
 
 Warning: Swoole\Server::taskwait(): taskwait method can only be used in the worker process in %s on line %d
 bool(false)

@@ -81,6 +81,9 @@ pub struct Settings {
     pub log_level: Level,
     /// Seconds a stopping worker may take to finish its work before it is killed.
     pub max_wait_time: f64,
+    /// Receive callbacks an event worker runs before it is replaced; 0 = never.
+    pub max_request: u64,
+    pub max_request_grace: Option<u64>,
     /// Tasks a task worker runs before it is replaced; 0 = never.
     pub task_max_request: u64,
     /// Up to this many extra tasks, chosen at random per process, so workers started together
@@ -104,6 +107,8 @@ impl Default for Settings {
             log_file: None,
             log_level: Level::Info,
             max_wait_time: 3.0,
+            max_request: 0,
+            max_request_grace: None,
             task_max_request: 0,
             task_max_request_grace: None,
             task_tmpdir: PathBuf::from("/tmp"),
@@ -142,16 +147,25 @@ pub fn cpu_count() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
+/// A limit plus a random share of its grace (Swoole's default grace: half a limit above 10).
+fn lifetime(limit: u64, grace: Option<u64>, random: u64) -> u64 {
+    if limit == 0 {
+        return 0;
+    }
+    let grace = grace.unwrap_or(if limit > 10 { limit / 2 } else { 0 });
+    limit + if grace > 0 { 1 + random % grace } else { 0 }
+}
+
 impl Settings {
     /// The task count after which one task worker process is replaced (0 = never), with its
     /// random share of the grace drawn from `random`.
     pub fn task_worker_lifetime(&self, random: u64) -> u64 {
-        if self.task_max_request == 0 {
-            return 0;
-        }
-        let grace = self.task_max_request_grace.unwrap_or(if self.task_max_request > 10 { self.task_max_request / 2 } else { 0 });
-        let extra = if grace > 0 { 1 + random % grace } else { 0 };
-        self.task_max_request + extra
+        lifetime(self.task_max_request, self.task_max_request_grace, random)
+    }
+
+    /// The same for an event worker (max_request, max_request_grace).
+    pub fn worker_lifetime(&self, random: u64) -> u64 {
+        lifetime(self.max_request, self.max_request_grace, random)
     }
 
     /// Applies one option. On error the setting keeps its previous value.
@@ -194,15 +208,17 @@ impl Settings {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
                 self.log_level = Level::from_int(n.clamp(0, 6));
             }
-            "task_max_request" | "task_max_request_grace" => {
+            "task_max_request" | "task_max_request_grace" | "max_request" | "max_request_grace" => {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
                 if n < 0 {
                     return Err(range("must not be negative", n.to_string()));
                 }
-                if key == "task_max_request" {
-                    self.task_max_request = n as u64;
-                } else {
-                    self.task_max_request_grace = Some(n as u64);
+                let n = n as u64;
+                match key {
+                    "task_max_request" => self.task_max_request = n,
+                    "task_max_request_grace" => self.task_max_request_grace = Some(n),
+                    "max_request" => self.max_request = n,
+                    _ => self.max_request_grace = Some(n),
                 }
             }
             "task_tmpdir" => {

@@ -3,7 +3,7 @@
 //! still receive the results of their tasks), then task workers finish what is queued.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::TcpListener;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -88,6 +88,10 @@ pub struct Pool<'a> {
     respawn_due: Vec<(WorkerId, Instant)>,
     phase: Phase,
     phase_deadline: Option<Instant>,
+    /// Workers still to be replaced by a reload, one at a time.
+    reload_queue: VecDeque<WorkerId>,
+    /// The worker being replaced now: its pid and when it gets killed if it has not exited.
+    reloading: Option<(Pid, Instant)>,
 }
 
 /// Runs the whole server in this process (which becomes the manager) until it has shut down.
@@ -114,6 +118,8 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
         respawn_due: Vec::new(),
         phase: Phase::Running,
         phase_deadline: None,
+        reload_queue: VecDeque::new(),
+        reloading: None,
     };
     log::set_role(Role::Manager);
     signals::ignore(&[Signal::SIGPIPE]);
@@ -134,8 +140,12 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
         if got.has(Signal::SIGTERM) || got.has(Signal::SIGINT) {
             pool.begin_shutdown();
         }
+        if got.has(Signal::SIGUSR1) || got.has(Signal::SIGUSR2) {
+            pool.schedule_reload(got.has(Signal::SIGUSR1));
+        }
         pool.reap(h);
         pool.respawn_due_workers(h)?;
+        pool.advance_reload();
         pool.advance_shutdown();
     }
     signals::restore_default(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2]);
@@ -155,8 +165,13 @@ impl Pool<'_> {
         slot.request_count.store(0, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         let manager = nix::unistd::getpid();
+        signals::hold(&[Signal::SIGTERM]);
         // SAFETY: the manager is single-threaded (no thread is ever started before fork).
-        match unsafe { fork() }.map_err(PoolError::Fork)? {
+        let forked = unsafe { fork() };
+        if !matches!(forked, Ok(ForkResult::Child)) {
+            signals::release(&[Signal::SIGTERM]);
+        }
+        match forked.map_err(PoolError::Fork)? {
             ForkResult::Parent { child } => {
                 slot.pid.store(child.as_raw(), Relaxed);
                 self.children.insert(child, Child { id, spawned: Instant::now() });
@@ -218,6 +233,7 @@ impl Pool<'_> {
                 max: self.settings.task_backlog,
                 timeout: Duration::from_secs_f64(self.settings.task_backlog_timeout),
             },
+            max_request: self.settings.worker_lifetime(random_u64()),
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
         worker::run(w, h);
@@ -264,7 +280,7 @@ impl Pool<'_> {
 
     fn wait_for_signal(&self, wake: &signals::Wakeup) {
         let now = Instant::now();
-        let next = self.respawn_due.iter().map(|(_, t)| *t).chain(self.phase_deadline).min();
+        let next = self.respawn_due.iter().map(|(_, t)| *t).chain(self.phase_deadline).chain(self.reloading.map(|(_, t)| t)).min();
         let timeout = match next {
             Some(t) => {
                 let ms = t.saturating_duration_since(now).as_millis().min(60_000) as i32;
@@ -370,6 +386,54 @@ impl Pool<'_> {
             self.spawn(id, h)?;
         }
         Ok(())
+    }
+
+    /// SIGUSR1 (all workers) or SIGUSR2 (task workers only): replace them one by one. Each
+    /// gets the graceful stop: an event worker stops accepting and reading, receives the
+    /// results of every task it sent, runs their Finish, closes its connections and exits; a
+    /// task worker finishes what it has taken and leaves its channel to its successor.
+    fn schedule_reload(&mut self, all: bool) {
+        if self.phase != Phase::Running {
+            return;
+        }
+        let total = (self.settings.worker_num + self.settings.task_worker_num) as WorkerId;
+        let first = if all { 0 } else { self.settings.worker_num as WorkerId };
+        log_at!(Level::Info, "Manager::reload", "reloading {} workers", if all { "all" } else { "task" });
+        for id in first..total {
+            if !self.reload_queue.contains(&id) {
+                self.reload_queue.push_back(id);
+            }
+        }
+    }
+
+    fn advance_reload(&mut self) {
+        if self.phase != Phase::Running {
+            self.reload_queue.clear();
+            self.reloading = None;
+            return;
+        }
+        if let Some((pid, deadline)) = self.reloading {
+            if self.children.contains_key(&pid) {
+                if Instant::now() >= deadline {
+                    log_at!(Level::Warning, "Manager::reload", "worker exit timeout, forced termination (pid={})", pid);
+                    let _ = kill(pid, Signal::SIGKILL);
+                    self.reloading = Some((pid, Instant::now() + KILL_GRACE));
+                }
+                return;
+            }
+            self.reloading = None;
+        }
+        // The next one only after the last one's successor is running.
+        if !self.respawn_due.is_empty() {
+            return;
+        }
+        while let Some(id) = self.reload_queue.pop_front() {
+            let Some(pid) = self.children.iter().find(|(_, c)| c.id == id).map(|(p, _)| *p) else { continue };
+            let _ = kill(pid, Signal::SIGTERM);
+            let wait = Duration::from_secs_f64(self.settings.max_wait_time) + KILL_GRACE;
+            self.reloading = Some((pid, Instant::now() + wait));
+            return;
+        }
     }
 
     fn begin_shutdown(&mut self) {

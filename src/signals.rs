@@ -58,6 +58,8 @@ pub fn install(signals: &[Signal]) -> io::Result<Wakeup> {
         // SAFETY: `record` only touches atomics and calls write(2).
         unsafe { signal::sigaction(s, &action)? };
     }
+    // A signal held back since the fork (see `hold`) is delivered now, to this handler.
+    set_mask(signals, false);
     Ok(Wakeup { rx, _tx: tx })
 }
 
@@ -71,6 +73,27 @@ pub fn install_interrupting(signals: &[Signal]) -> io::Result<()> {
         unsafe { signal::sigaction(s, &action)? };
     }
     Ok(())
+}
+
+/// Blocks `signals` (true) or lets them through again (false) in this process.
+fn set_mask(signals: &[Signal], block: bool) {
+    let mut set = SigSet::empty();
+    for &s in signals {
+        set.add(s);
+    }
+    let how = if block { signal::SigmaskHow::SIG_BLOCK } else { signal::SigmaskHow::SIG_UNBLOCK };
+    let _ = signal::sigprocmask(how, Some(&set), None);
+}
+
+/// Holds `signals` back across a fork: a child that gets one before it has installed its own
+/// handler (which resets the pending set it inherited) would otherwise lose it. The parent
+/// calls `release` after the fork; the child's `install` releases them.
+pub fn hold(signals: &[Signal]) {
+    set_mask(signals, true);
+}
+
+pub fn release(signals: &[Signal]) {
+    set_mask(signals, false);
 }
 
 pub fn ignore(signals: &[Signal]) {

@@ -181,7 +181,10 @@ impl TaskWorker {
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
             }
-            if self.retiring() {
+            // Stopping (shutdown, reload) or retiring (task_max_request): what this process has
+            // taken from its channel is done; the rest stays there for its successor (reload),
+            // or was already reported by its senders when they gave up waiting (shutdown).
+            if self.stopping || self.retiring() {
                 self.flush_results();
                 return Ok(None);
             }
@@ -190,9 +193,6 @@ impl TaskWorker {
             }
             // Nothing to run: let waiting results and done-messages go before sleeping.
             self.flush_results();
-            if self.stopping {
-                return Ok(None);
-            }
             if self.results.iter().all(Outbox::is_empty) {
                 // The common case: sleep in recv itself, one syscall per task as a plain
                 // socket reader would. With SO_RCVTIMEO set, recv is never restarted after a

@@ -86,6 +86,8 @@ pub struct EventWorkerSetup {
     pub task_ipc: TaskIpc,
     pub max_wait: Duration,
     pub backlog: Backlog,
+    /// Receive callbacks this process runs before it is replaced; 0 = no limit.
+    pub max_request: u64,
 }
 
 /// What the task channels are, as far as a sender cares.
@@ -148,6 +150,8 @@ pub struct EventWorker {
     /// Tasks sent by taskwait/taskWaitMulti that are not over yet.
     waits: HashMap<TaskId, Wait>,
     max_wait: Duration,
+    max_request: u64,
+    requests: u64,
     backlog: Backlog,
     /// The last wait for room timed out: until the task workers take something, task() fails
     /// at once instead of stalling this worker for the timeout again on every call.
@@ -192,6 +196,8 @@ impl EventWorker {
             waits: HashMap::new(),
             max_wait: s.max_wait,
             backlog: s.backlog,
+            max_request: s.max_request,
+            requests: 0,
             stalled: false,
             state: State::Running,
         })
@@ -436,12 +442,12 @@ impl EventWorker {
             match self.state {
                 State::Done => return Ok(None),
                 State::Stopping { deadline } => {
-                    if self.in_flight.is_empty() && self.all_output_written() {
-                        self.state = State::Done;
-                        continue;
-                    }
-                    if Instant::now() >= deadline {
-                        self.give_up_waiting();
+                    let finished = self.in_flight.is_empty() && self.all_output_written();
+                    if finished || Instant::now() >= deadline {
+                        if !finished {
+                            self.give_up_waiting();
+                        }
+                        self.close_all();
                         self.state = State::Done;
                         continue;
                     }
@@ -495,7 +501,7 @@ impl EventWorker {
         }
     }
 
-    fn begin_stop(&mut self) {
+    pub fn begin_stop(&mut self) {
         if !matches!(self.state, State::Running) {
             return;
         }
@@ -507,8 +513,23 @@ impl EventWorker {
         self.state = State::Stopping { deadline: Instant::now() + self.max_wait };
     }
 
+    /// The last step of a stop: every connection still open is closed, and its Close runs.
+    /// Requests never read are drained first, so the peer sees an orderly close (not a reset)
+    /// and knows they were not served.
+    fn close_all(&mut self) {
+        let open: Vec<(usize, SessionId)> = self.conns.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (i, c.session))).collect();
+        for (i, session) in open {
+            if let Some(c) = self.conns[i].as_mut() {
+                c.discard_input();
+            }
+            self.drop_connection(i);
+            self.queue.push_back(Event::Close(session, self.id as i32));
+        }
+    }
+
     fn give_up_waiting(&mut self) {
         if !self.in_flight.is_empty() {
+            self.shm.header().task_lost_num.fetch_add(self.in_flight.len() as u64, Relaxed);
             let mut ids: Vec<_> = self.in_flight.iter().copied().collect();
             ids.sort_unstable();
             log_at!(
@@ -676,11 +697,16 @@ impl EventWorker {
         }
     }
 
-    fn count_request(&self) {
+    fn count_request(&mut self) {
         let h = self.shm.header();
         h.request_count.fetch_add(1, Relaxed);
         h.dispatch_count.fetch_add(1, Relaxed);
         self.shm.slot(self.id).request_count.fetch_add(1, Relaxed);
+        self.requests += 1;
+        if self.max_request > 0 && self.requests >= self.max_request {
+            // Requests already read still run; then the graceful stop, and a successor.
+            self.begin_stop();
+        }
     }
 }
 
@@ -712,7 +738,7 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) {
             Event::Connect(fd) => h.on_connect(fd, id as i32),
             Event::Receive(fd, data) => {
                 // close() drops queued Receive events of its session, so this one is live.
-                w.borrow().count_request();
+                w.borrow_mut().count_request();
                 h.on_receive(fd, id as i32, &data);
             }
             Event::Close(fd, reactor) => h.on_close(fd, reactor),

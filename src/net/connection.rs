@@ -49,6 +49,19 @@ impl Connection {
         }
     }
 
+    /// Reads and drops whatever the peer sent that was never served, so closing the socket
+    /// sends FIN rather than RST (which could destroy replies the peer has not read yet).
+    pub fn discard_input(&mut self) {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match self.stream.read(&mut buf) {
+                Ok(n) if n > 0 => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                _ => return,
+            }
+        }
+    }
+
     /// Writes what the socket takes now and keeps the rest for [`Connection::flush`].
     pub fn send(&mut self, data: &[u8]) -> io::Result<()> {
         if self.pending() == 0 {

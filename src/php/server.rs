@@ -426,6 +426,18 @@ impl Server {
         }
     }
 
+    /// Replaces the workers one by one (all, or only the task workers) while the server keeps
+    /// serving; no task or result is lost across the switch.
+    pub fn reload(&self, only_reload_taskworker: Option<bool>) -> bool {
+        let Some(shm) = runtime::shm() else {
+            warning("server is not running");
+            return false;
+        };
+        let sig = if only_reload_taskworker.unwrap_or(false) { nix::sys::signal::Signal::SIGUSR2 } else { nix::sys::signal::Signal::SIGUSR1 };
+        let pid = shm.header().manager_pid.load(Relaxed);
+        pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig).is_ok()
+    }
+
     pub fn shutdown(&self) -> bool {
         let Some(shm) = runtime::shm() else { return false };
         let pid = shm.header().manager_pid.load(Relaxed);

@@ -86,6 +86,9 @@ pub struct Settings {
     pub max_request_grace: Option<u64>,
     /// Tasks a task worker runs before it is replaced; 0 = never.
     pub task_max_request: u64,
+    /// Send a task whose task worker died once more, to another task worker (ours, opt-in:
+    /// the task may have had effects before its worker died).
+    pub task_retry_lost: bool,
     /// Up to this many extra tasks, chosen at random per process, so workers started together
     /// are not all replaced at once. None: Swoole's default (half of task_max_request above 10).
     pub task_max_request_grace: Option<u64>,
@@ -110,6 +113,7 @@ impl Default for Settings {
             max_request: 0,
             max_request_grace: None,
             task_max_request: 0,
+            task_retry_lost: false,
             task_max_request_grace: None,
             task_tmpdir: PathBuf::from("/tmp"),
             task_backlog: 65536,
@@ -234,6 +238,7 @@ impl Settings {
                     self.task_tmpdir = PathBuf::from(dir);
                 }
             }
+            "task_retry_lost" => self.task_retry_lost = v.as_bool().ok_or_else(|| type_err("a bool"))?,
             "task_backlog" => {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
                 if n < 1 {

@@ -234,6 +234,7 @@ impl Pool<'_> {
                 timeout: Duration::from_secs_f64(self.settings.task_backlog_timeout),
             },
             max_request: self.settings.worker_lifetime(random_u64()),
+            retry_lost: self.settings.task_retry_lost,
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
         worker::run(w, h);

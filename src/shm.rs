@@ -36,6 +36,8 @@ pub struct Header {
     pub tasking_num: CachePadded<AtomicI64>,
     pub task_count: CachePadded<AtomicU64>,
     pub task_lost_num: CachePadded<AtomicU64>,
+    /// Lost tasks sent again (task_retry_lost); they are no longer counted as lost.
+    pub task_retry_num: AtomicU64,
     pub connection_num: CachePadded<AtomicI64>,
     pub accept_count: CachePadded<AtomicU64>,
     pub close_count: CachePadded<AtomicU64>,

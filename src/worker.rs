@@ -88,6 +88,8 @@ pub struct EventWorkerSetup {
     pub backlog: Backlog,
     /// Receive callbacks this process runs before it is replaced; 0 = no limit.
     pub max_request: u64,
+    /// Keep each task's payload until it is over, to send it again once if its worker dies.
+    pub retry_lost: bool,
 }
 
 /// What the task channels are, as far as a sender cares.
@@ -152,6 +154,9 @@ pub struct EventWorker {
     max_wait: Duration,
     max_request: u64,
     requests: u64,
+    retry_lost: bool,
+    /// task_retry_lost: payloads of tasks in flight, and whether they were sent again already.
+    retained: HashMap<TaskId, (Payload, bool)>,
     backlog: Backlog,
     /// The last wait for room timed out: until the task workers take something, task() fails
     /// at once instead of stalling this worker for the timeout again on every call.
@@ -198,6 +203,8 @@ impl EventWorker {
             backlog: s.backlog,
             max_request: s.max_request,
             requests: 0,
+            retry_lost: s.retry_lost,
+            retained: HashMap::new(),
             stalled: false,
             state: State::Running,
         })
@@ -236,6 +243,17 @@ impl EventWorker {
             }
         };
         let id = self.next_task_id;
+        self.send_task(id, data, idx)?;
+        if self.retry_lost {
+            self.retained.insert(id, (data.clone(), false));
+        }
+        self.next_task_id += 1;
+        self.in_flight.insert(id);
+        Ok(id)
+    }
+
+    /// Packs task `id` and hands it to outbox `idx` (a task worker, or mode 3's shared queue).
+    fn send_task(&mut self, id: TaskId, data: &Payload, idx: usize) -> Result<(), TaskError> {
         let (carrier, inline_max) = match self.task_ipc {
             TaskIpc::Sockets => (Carrier::Pass, usize::MAX),
             _ => (Carrier::Lend, self.task_out[idx].max_message().saturating_sub(HEADER_LEN)),
@@ -250,12 +268,41 @@ impl EventWorker {
         if let Some(fd) = lent {
             self.lent.insert(id, fd);
         }
-        if self.task_ipc == TaskIpc::SharedQueue && idx < n {
+        if self.task_ipc == TaskIpc::SharedQueue && idx < self.task_workers {
             self.wake_task_worker(idx);
         }
-        self.next_task_id += 1;
-        self.in_flight.insert(id);
-        Ok(id)
+        Ok(())
+    }
+
+    /// task_retry_lost: a task whose worker died gets one more run, on the next task worker
+    /// (the dead one's successor when it is the only one). Its results come as if nothing
+    /// happened; the books move it from lost to retried.
+    fn retry(&mut self, id: TaskId, dead: WorkerId) -> bool {
+        let data = match self.retained.get_mut(&id) {
+            Some((data, retried @ false)) => {
+                *retried = true;
+                data.clone()
+            }
+            _ => return false,
+        };
+        let n = self.task_workers;
+        let idx = match self.task_ipc {
+            TaskIpc::SharedQueue => n,
+            _ => (dead as usize).saturating_sub(self.worker_num).wrapping_add(1) % n.max(1),
+        };
+        match self.send_task(id, &data, idx) {
+            Ok(()) => {
+                let h = self.shm.header();
+                h.task_lost_num.fetch_sub(1, Relaxed);
+                h.task_retry_num.fetch_add(1, Relaxed);
+                log_at!(Level::Warning, "Worker::retry", "task#{} of worker#{} is sent again, to task worker#{}", id, self.id, self.worker_num + idx.min(n.saturating_sub(1)));
+                true
+            }
+            Err(e) => {
+                log_at!(Level::Warning, "Worker::retry", "task#{} of worker#{} cannot be sent again: {}", id, self.id, e);
+                false
+            }
+        }
     }
 
     /// Mode 3: a task worker sleeps on the shared message type; one sent to it alone needs a
@@ -671,6 +718,9 @@ impl EventWorker {
             }
             Kind::Done => self.task_over(h.task_id, false),
             Kind::Lost => {
+                if self.in_flight.contains(&h.task_id) && self.retry_lost && self.retry(h.task_id, h.src) {
+                    return;
+                }
                 if self.in_flight.contains(&h.task_id) {
                     let reason = String::from_utf8_lossy(&body.bytes).into_owned();
                     self.queue.push_back(Event::TaskLost(LostTask { task_id: h.task_id, reason }));
@@ -687,6 +737,7 @@ impl EventWorker {
             return;
         }
         self.lent.remove(&id);
+        self.retained.remove(&id);
         match self.waits.get_mut(&id) {
             Some(Wait::Pending { over, .. }) => *over = true,
             Some(Wait::Abandoned) => {

@@ -4,7 +4,7 @@
 
 use ext_php_rs::convert::IntoZvalDyn;
 use ext_php_rs::types::Zval;
-use ext_php_rs::zend::try_catch;
+use ext_php_rs::zend::{try_catch, ExecutorGlobals};
 
 use crate::log::Level;
 use crate::log_at;
@@ -58,11 +58,14 @@ impl Callbacks {
 
 /// Calls `cb` with `args`. Returns its value, or None when it threw (reported here).
 pub fn invoke(event: &str, cb: &Zval, args: Vec<&dyn IntoZvalDyn>) -> Option<Zval> {
+    // A fatal error unwinds like exit() but leaves exit status 255: that tells them apart.
+    ExecutorGlobals::get_mut().exit_status = 0;
     let result = try_catch(std::panic::AssertUnwindSafe(|| cb.try_call(args)));
     match result {
         Ok(Ok(v)) => Some(v),
         Ok(Err(_)) => {
             match errors::report_pending() {
+                Some(Thrown::Exit) if ExecutorGlobals::get().exit_status == 255 => fatal(event),
                 Some(Thrown::Exit) => {
                     log_at!(Level::Notice, "Server::callback", "exit() was called in the {} callback; the worker goes on", event)
                 }
@@ -71,15 +74,18 @@ pub fn invoke(event: &str, cb: &Zval, args: Vec<&dyn IntoZvalDyn>) -> Option<Zva
             }
             None
         }
-        Err(_) => {
-            // PHP already printed the fatal error. Its engine state is not trusted after a
-            // bailout, so this process ends and the manager starts a fresh one.
-            log_at!(Level::Error, "Server::callback", "fatal error in the {} callback, worker exits", event);
-            // SAFETY: leaving the process is the point; nothing after this may touch PHP.
-            unsafe {
-                libc::fflush(std::ptr::null_mut());
-                libc::_exit(255)
-            }
-        }
+        Err(_) => fatal(event),
+    }
+}
+
+/// PHP already printed the fatal error. Its engine state is not trusted after one, so this
+/// process ends with status 255 and the manager starts a fresh one (WorkerError fires there).
+fn fatal(event: &str) -> ! {
+    log_at!(Level::Error, "Server::callback", "fatal error in the {} callback, worker exits", event);
+    // SAFETY: leaving the process is the point; nothing after this may touch PHP.
+    unsafe {
+        ext_php_rs::ffi::php_output_end_all();
+        libc::fflush(std::ptr::null_mut());
+        libc::_exit(255)
     }
 }

@@ -480,6 +480,7 @@ impl Server {
             let _ = a.insert("tasking_num", h.tasking_num.load(Relaxed).max(0));
             let _ = a.insert("task_count", h.task_count.load(Relaxed) as i64);
             let _ = a.insert("task_lost_num", h.task_lost_num.load(Relaxed) as i64);
+            let _ = a.insert("task_retry_num", h.task_retry_num.load(Relaxed) as i64);
             let qid = h.task_queue_id.load(Relaxed);
             if qid >= 0 {
                 let q = crate::ipc::msgqueue::MsgQueue::from_id(qid).stats().unwrap_or_default();

@@ -24,7 +24,7 @@ use crate::ipc::msgqueue::{self, MsgQueue};
 use crate::ipc::frame::{self, Kind};
 use crate::log::{self, Level, Role};
 use crate::log_at;
-use crate::shm::{Shm, Taken, WorkerStatus, TASKS_PER_DATAGRAM};
+use crate::shm::{Shm, Taken, TaskRef, WorkerStatus, HELD_PEEKED, TASKS_PER_DATAGRAM};
 use crate::signals;
 use crate::task_worker::{self, Inbox, TaskWorker, TaskWorkerSetup};
 use crate::types::WorkerId;
@@ -84,6 +84,8 @@ pub struct Pool<'a> {
     /// The task queue (modes 2 and 3), removed when the manager returns.
     queue: Option<QueueGuard>,
     results: Vec<Channel>,
+    /// Lost-task notices to each event worker, kept until its channel has room.
+    notices: Vec<Outbox>,
     children: HashMap<Pid, Child>,
     respawn_due: Vec<(WorkerId, Instant)>,
     phase: Phase,
@@ -113,6 +115,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
         inboxes: mk(if uses_queue { 0 } else { settings.task_worker_num })?,
         queue,
         results: mk(settings.worker_num)?,
+        notices: Vec::new(),
         shm,
         children: HashMap::new(),
         respawn_due: Vec::new(),
@@ -121,6 +124,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
         reload_queue: VecDeque::new(),
         reloading: None,
     };
+    pool.notices = pool.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();
     log::set_role(Role::Manager);
     signals::ignore(&[Signal::SIGPIPE]);
     let wake = signals::install(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2])
@@ -279,7 +283,7 @@ impl Pool<'_> {
         Ok(())
     }
 
-    fn wait_for_signal(&self, wake: &signals::Wakeup) {
+    fn wait_for_signal(&mut self, wake: &signals::Wakeup) {
         let now = Instant::now();
         let next = self.respawn_due.iter().map(|(_, t)| *t).chain(self.phase_deadline).chain(self.reloading.map(|(_, t)| t)).min();
         let timeout = match next {
@@ -289,11 +293,18 @@ impl Pool<'_> {
             }
             None => PollTimeout::NONE,
         };
-        // SAFETY: the pipe lives as long as `wake`, which outlives this call.
-        let fd = unsafe { BorrowedFd::borrow_raw(wake.fd()) };
-        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        let waiting = self.notices.iter().filter(|o| !o.is_empty()).filter_map(Outbox::fd).map(|fd| (fd, PollFlags::POLLOUT));
+        let raw: Vec<(i32, PollFlags)> = std::iter::once((wake.fd(), PollFlags::POLLIN)).chain(waiting).collect();
+        // SAFETY: the pipe lives as long as `wake`, the channels as long as the pool; the
+        // borrows end with poll().
+        let mut fds: Vec<PollFd> = raw.iter().map(|&(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
         let _ = poll(&mut fds, timeout);
         wake.drain();
+        for out in &mut self.notices {
+            if let Err(e) = out.flush() {
+                log_at!(Level::Warning, "Manager::wait", "could not send a lost-task notice: {}", e);
+            }
+        }
     }
 
     fn reap<H: Handler>(&mut self, h: &mut H) {
@@ -337,17 +348,24 @@ impl Pool<'_> {
     /// A task worker died: the task it was running and those it had taken from its channel
     /// but not started will never finish. Tell each sender, so its books balance and its
     /// callback is released, count them, and take the unstarted ones off the queue counters.
-    fn report_lost_tasks(&self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
+    fn report_lost_tasks(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
         if self.is_event_worker(id) {
             return;
         }
-        let slot = self.shm.slot(id);
+        let shm = self.shm.clone();
+        let slot = shm.slot(id);
         let running = slot.running.take();
         if let Some(t) = running {
             self.report_lost(id, pid, code, sig, t, "was lost");
         }
+        // Peeked but maybe not taken: if that datagram still heads the channel, its tasks are
+        // still queued there for the successor, not lost.
+        let still_queued = slot.held_state.swap(0, Relaxed) == HELD_PEEKED && self.heads_channel(id, &slot.held[0]);
         for held in &slot.held {
             let Some(t) = held.take() else { continue };
+            if still_queued {
+                continue;
+            }
             if Some(t) == running {
                 continue;
             }
@@ -359,18 +377,33 @@ impl Pool<'_> {
         }
     }
 
-    fn report_lost(&self, id: WorkerId, pid: Pid, code: i32, sig: i32, t: Taken, what: &str) {
+    /// Whether the datagram at the head of task worker `id`'s channel starts with task `first`.
+    fn heads_channel(&self, id: WorkerId, first: &TaskRef) -> bool {
+        let Some(ch) = self.inboxes.get(id as usize - self.settings.worker_num) else { return false };
+        let Some(want) = first.peek() else { return false };
+        let mut buf = vec![0u8; frame::HEADER_LEN];
+        // A short buffer truncates the copy; the first header is all we need.
+        match channel::peek(ch.rx.as_raw_fd(), &mut buf, false) {
+            Ok(Some(_)) => frame::Header::decode(&buf).is_ok_and(|h| {
+                h.kind == Kind::Task && (h.src, h.generation, h.task_id) == (want.src, want.generation, want.task)
+            }),
+            _ => false,
+        }
+    }
+
+    /// The sender counts the loss when it reads this (it alone knows whether the task's
+    /// result got out before its worker died). A full channel keeps the notice queued here.
+    fn report_lost(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32, t: Taken, what: &str) {
         let Taken { src, generation, task, .. } = t;
-        self.shm.header().task_lost_num.fetch_add(1, Relaxed);
         let reason = format!(
             "task#{} of worker#{} {}: task worker#{} (pid {}) exited with status {}, signal {}",
             task, src, what, id, pid, code, sig
         );
         log_at!(Level::Warning, "Manager::wait", "{}", reason);
-        if let Some(ch) = self.results.get(src as usize) {
+        if let Some(out) = self.notices.get_mut(src as usize) {
             let f = frame::encode(Kind::Lost, 0, id, generation, task, reason.as_bytes());
-            if !matches!(channel::try_send(ch.tx.as_raw_fd(), &f, &[]), Ok(true)) {
-                log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost", src, task);
+            if let Err(e) = out.push(f.into()) {
+                log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost: {}", src, task, e);
             }
         }
     }

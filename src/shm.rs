@@ -70,7 +70,13 @@ pub struct WorkerSlot {
     /// Task workers: tasks taken from the channel (one datagram) and not started yet. A dead
     /// worker's manager reports them and takes them off `queued` and `tasking_num`.
     pub held: [TaskRef; TASKS_PER_DATAGRAM],
+    /// Whether the `held` datagram was only peeked at (HELD_PEEKED: it may still be in the
+    /// channel) or taken out of it (HELD_TAKEN).
+    pub held_state: AtomicU32,
 }
+
+pub const HELD_PEEKED: u32 = 1;
+pub const HELD_TAKEN: u32 = 2;
 
 /// Names one task in a slot: who sent it (which incarnation) and its id.
 #[repr(C)]
@@ -103,6 +109,19 @@ impl TaskRef {
 
     pub fn clear(&self) {
         self.src.store(0, Relaxed);
+    }
+
+    /// What the slot names, leaving it as it is.
+    pub fn peek(&self) -> Option<Taken> {
+        match self.src.load(Relaxed) {
+            0 => None,
+            s => Some(Taken {
+                src: s - 1,
+                generation: self.generation.load(Relaxed),
+                task: self.task.load(Relaxed),
+                shared: self.shared.load(Relaxed) != 0,
+            }),
+        }
     }
 
     /// Empties the slot and returns what it named.

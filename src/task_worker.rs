@@ -22,7 +22,7 @@ use crate::ipc::msgqueue::{self, MsgQueue};
 use crate::ipc::payload::{self, Carrier};
 use crate::log::Level;
 use crate::log_at;
-use crate::shm::{Shm, WorkerStatus};
+use crate::shm::{Shm, WorkerStatus, HELD_PEEKED, HELD_TAKEN};
 use crate::signals::{self, Wakeup};
 use crate::types::{Payload, TaskInfo, WorkerId};
 
@@ -88,6 +88,8 @@ pub struct TaskWorker {
     stopping: bool,
     max_request: u64,
     tasks_run: u64,
+    /// The last task's frames have not all left yet (see `settle`).
+    unsettled: bool,
 }
 
 impl TaskWorker {
@@ -111,6 +113,7 @@ impl TaskWorker {
             stopping: false,
             max_request: s.max_request,
             tasks_run: 0,
+            unsettled: false,
         })
     }
 
@@ -160,10 +163,26 @@ impl TaskWorker {
             }
         }
         let slot = self.shm.slot(self.id);
-        slot.running.clear();
         slot.request_count.fetch_add(1, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         self.tasks_run += 1;
+        // The task stays "running" in the slot until its last frame has left this process:
+        // killed before that, it is reported lost instead of vanishing.
+        self.unsettled = true;
+        self.settle();
+    }
+
+    /// Sends what is queued; once nothing is, the last task is off the books. True then.
+    fn settle(&mut self) -> bool {
+        self.flush_results();
+        if !self.results.iter().all(Outbox::is_empty) {
+            return false;
+        }
+        if self.unsettled {
+            self.shm.slot(self.id).running.clear();
+            self.unsettled = false;
+        }
+        true
     }
 
     /// task_max_request reached: this process runs what it has already taken from its channel
@@ -175,6 +194,13 @@ impl TaskWorker {
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
     pub fn next_task(&mut self) -> io::Result<Option<(TaskInfo, Payload)>> {
         loop {
+            // No new task while the last one's results wait for room in a full channel: the
+            // books stay exact, and a slow event worker slows its task workers down instead of
+            // growing their memory.
+            if self.unsettled && !self.settle() {
+                self.wait(false)?;
+                continue;
+            }
             if let Some(t) = self.batch.pop_front() {
                 return Ok(Some(self.begin(t)));
             }
@@ -200,7 +226,7 @@ impl TaskWorker {
                 // with a signal that lands just before the call.
                 self.receive_blocking()?;
             } else {
-                self.wait()?;
+                self.wait(true)?;
             }
         }
     }
@@ -234,7 +260,6 @@ impl TaskWorker {
         let reason = format!("[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e);
         log_at!(Level::Warning, "TaskWorker::receive", "{}", reason);
         self.started(shared);
-        self.shm.header().task_lost_num.fetch_add(1, Relaxed);
         if let Some(r) = self.shm.slot(self.id).held.get(held) {
             r.clear();
         }
@@ -260,15 +285,26 @@ impl TaskWorker {
     fn receive_one(&mut self, wait: bool) -> io::Result<bool> {
         match self.inbox {
             Inbox::Socket(fd) => {
+                // Peek, record what we are about to take, then take it: killed anywhere in
+                // between, the manager finds the datagram either still at the head of the
+                // channel (the successor runs it) or gone (it reports those tasks lost).
+                let n = match channel::peek(fd, &mut self.recv_buf, wait) {
+                    Ok(Some(n)) => n,
+                    Ok(None) => return Ok(false),
+                    Err(e) if wait && e.raw_os_error() == Some(libc::EAGAIN) => return Ok(false),
+                    Err(e) => return Err(e),
+                };
+                self.record_held(0..n, false);
+                self.shm.slot(self.id).held_state.store(HELD_PEEKED, Relaxed);
                 let mut fds = VecDeque::new();
-                match channel::recv(fd, &mut self.recv_buf, &mut fds, wait) {
-                    Ok(Some(n)) => {
+                let taken = channel::recv(fd, &mut self.recv_buf, &mut fds, false)?;
+                self.shm.slot(self.id).held_state.store(HELD_TAKEN, Relaxed);
+                match taken {
+                    Some(n) => {
                         self.push_frames(0..n, fds, false);
                         Ok(true)
                     }
-                    Ok(None) => Ok(false),
-                    Err(e) if wait && matches!(e.raw_os_error(), Some(libc::EINTR) | Some(libc::EAGAIN)) => Ok(false),
-                    Err(e) => Err(e),
+                    None => Ok(false),
                 }
             }
             Inbox::Queue { queue, index, shared } => {
@@ -297,18 +333,27 @@ impl TaskWorker {
         }
     }
 
+    /// Writes the tasks of a datagram into the slot's `held` record.
+    fn record_held(&self, range: std::ops::Range<usize>, shared: bool) {
+        let slot = self.shm.slot(self.id);
+        let tasks = Frames::new(&self.recv_buf[range]).filter_map(Result::ok).filter(|(h, _)| h.kind == Kind::Task);
+        for (r, (h, _)) in slot.held.iter().zip(tasks) {
+            r.set(h.src, h.generation, h.task_id, shared);
+        }
+    }
+
     fn push_frames(&mut self, range: std::ops::Range<usize>, mut fds: VecDeque<OwnedFd>, shared: bool) {
+        if matches!(self.inbox, Inbox::Queue { .. }) {
+            // Recorded before anything slow (reading a memfd). A queue cannot be peeked, so a
+            // kill between msgrcv and here loses these tasks without a report (documented).
+            self.record_held(range.clone(), shared);
+            self.shm.slot(self.id).held_state.store(HELD_TAKEN, Relaxed);
+        }
         let buf = std::mem::take(&mut self.recv_buf);
-        let slot_id = self.id;
         let mut held = 0;
         for f in Frames::new(&buf[range]) {
             match f {
                 Ok((h, body)) if h.kind == Kind::Task => {
-                    // Recorded before anything slow (reading a memfd), so a kill from here on
-                    // leaves the manager a complete list.
-                    if let Some(r) = self.shm.slot(slot_id).held.get(held) {
-                        r.set(h.src, h.generation, h.task_id, shared);
-                    }
                     match payload::body(&h, body, &mut fds) {
                         Ok(p) => self.batch.push_back(Taken { header: h, body: p, held, shared }),
                         Err(e) => self.unreadable(&h, held, shared, e),
@@ -331,11 +376,13 @@ impl TaskWorker {
     }
 
     /// Sleeps until a task arrives, a signal lands or a full result channel has room again.
-    fn wait(&mut self) -> io::Result<()> {
+    /// `for_tasks`: also wake for a new task (otherwise only for room or a signal).
+    fn wait(&mut self, for_tasks: bool) -> io::Result<()> {
         self.shm.slot(self.id).set_status(WorkerStatus::Idle);
         let wake = (self.wake.fd(), PollFlags::POLLIN);
         let woken = match self.inbox {
-            Inbox::Socket(fd) => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
+            Inbox::Socket(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
+            Inbox::Socket(_) => self.poll_with_results(&[wake], PollTimeout::NONE)?,
             // A queue cannot be polled: look again soon.
             Inbox::Queue { .. } => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
         };
@@ -366,8 +413,7 @@ impl TaskWorker {
     fn drain_results(&mut self) {
         let deadline = Instant::now() + self.max_wait;
         loop {
-            self.flush_results();
-            if self.results.iter().all(|o| o.is_empty()) {
+            if self.settle() {
                 return;
             }
             let left = deadline.saturating_duration_since(Instant::now());

@@ -293,7 +293,6 @@ impl EventWorker {
         match self.send_task(id, &data, idx) {
             Ok(()) => {
                 let h = self.shm.header();
-                h.task_lost_num.fetch_sub(1, Relaxed);
                 h.task_retry_num.fetch_add(1, Relaxed);
                 log_at!(Level::Warning, "Worker::retry", "task#{} of worker#{} is sent again, to task worker#{}", id, self.id, self.worker_num + idx.min(n.saturating_sub(1)));
                 true
@@ -722,6 +721,7 @@ impl EventWorker {
                     return;
                 }
                 if self.in_flight.contains(&h.task_id) {
+                    self.shm.header().task_lost_num.fetch_add(1, Relaxed);
                     let reason = String::from_utf8_lossy(&body.bytes).into_owned();
                     self.queue.push_back(Event::TaskLost(LostTask { task_id: h.task_id, reason }));
                     self.task_over(h.task_id, true);

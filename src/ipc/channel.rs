@@ -107,6 +107,24 @@ pub fn recv(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>, wait: bool) 
     }
 }
 
+/// Copies the next datagram without taking it (descriptors stay with it). `Ok(None)`: none
+/// there (or, with `wait`, a signal interrupted the wait).
+pub fn peek(fd: RawFd, buf: &mut [u8], wait: bool) -> io::Result<Option<usize>> {
+    let mut flags = MsgFlags::MSG_PEEK;
+    if !wait {
+        flags |= MsgFlags::MSG_DONTWAIT;
+    }
+    loop {
+        match socket::recv(fd, buf, flags) {
+            Ok(n) => return Ok(Some(n)),
+            Err(Errno::EAGAIN) => return Ok(None),
+            Err(Errno::EINTR) if !wait => continue,
+            Err(Errno::EINTR) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
 /// Receives one datagram without blocking (no descriptors expected). `Ok(None)`: nothing there.
 pub fn try_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
     let mut fds = VecDeque::new();

@@ -76,7 +76,7 @@ impl Header {
         out.extend_from_slice(&0u32.to_le_bytes());
     }
 
-    fn decode(b: &[u8]) -> Result<Header, FrameError> {
+    pub fn decode(b: &[u8]) -> Result<Header, FrameError> {
         if b.len() < HEADER_LEN {
             return Err(FrameError::Truncated { have: b.len(), need: HEADER_LEN });
         }

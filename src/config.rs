@@ -94,6 +94,10 @@ pub struct Settings {
     pub task_max_request_grace: Option<u64>,
     /// Accepted and checked as in Swoole; large payloads never touch it (they travel in memfds).
     pub task_tmpdir: PathBuf,
+    /// Manager pid written here at start, removed at stop.
+    pub pid_file: Option<PathBuf>,
+    /// start() detaches: the calling process returns to the shell, the server runs on.
+    pub daemonize: bool,
     /// Tasks an event worker keeps when the task channels are full, before task() waits.
     pub task_backlog: usize,
     /// Seconds task() waits for room when the backlog is full, then it fails.
@@ -116,6 +120,8 @@ impl Default for Settings {
             task_retry_lost: false,
             task_max_request_grace: None,
             task_tmpdir: PathBuf::from("/tmp"),
+            pid_file: None,
+            daemonize: false,
             task_backlog: 65536,
             task_backlog_timeout: 3.0,
         }
@@ -208,6 +214,12 @@ impl Settings {
                 Value::Null => self.log_file = None,
                 _ => return Err(type_err("a non-empty string")),
             },
+            "pid_file" => match v {
+                Value::Str(s) if !s.is_empty() => self.pid_file = Some(PathBuf::from(s)),
+                Value::Null => self.pid_file = None,
+                _ => return Err(type_err("a non-empty string")),
+            },
+            "daemonize" => self.daemonize = v.as_bool().ok_or_else(|| type_err("a bool"))?,
             "log_level" => {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
                 self.log_level = Level::from_int(n.clamp(0, 6));

@@ -5,8 +5,10 @@
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::os::fd::{IntoRawFd, RawFd};
-use std::path::Path;
-use std::sync::atomic::{AtomicI32, AtomicU8, Ordering::Relaxed};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU8, Ordering::Relaxed};
+use std::sync::Mutex;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -64,6 +66,11 @@ pub fn set_role(r: Role) {
     ROLE.store(r as u8, Relaxed);
 }
 
+/// The log file's path, so every process can reopen it after logrotate moved it.
+static PATH: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// Second of the last check whether the path still names the open file.
+static CHECKED: AtomicI64 = AtomicI64::new(0);
+
 /// Sends log lines to `path` (appending) instead of stderr.
 pub fn open_file(path: &Path) -> io::Result<()> {
     let f = OpenOptions::new().create(true).append(true).open(path)?;
@@ -72,7 +79,46 @@ pub fn open_file(path: &Path) -> io::Result<()> {
         // SAFETY: `old` was a file this module opened and nothing else holds it.
         unsafe { libc::close(old) };
     }
+    if let Ok(mut p) = PATH.lock() {
+        *p = Some(path.to_path_buf());
+    }
+    if STDIO.load(Relaxed) {
+        redirect_stdio();
+    }
     Ok(())
+}
+
+/// A daemon's stdout and stderr go to the log file, and follow it when it is reopened.
+static STDIO: AtomicBool = AtomicBool::new(false);
+
+pub fn redirect_stdio() {
+    STDIO.store(true, Relaxed);
+    let fd = FD.load(Relaxed);
+    if fd > 2 {
+        // SAFETY: dup2 onto the standard descriptors, which this process owns.
+        unsafe {
+            libc::dup2(fd, 1);
+            libc::dup2(fd, 2);
+        }
+    }
+}
+
+/// Reopens the log file when its path no longer names the file we write (moved or removed
+/// by logrotate), at most once a second: no signal is needed to follow a rotation.
+fn follow_rotation() {
+    // SAFETY: time(NULL) only reads the clock.
+    let now = unsafe { libc::time(std::ptr::null_mut()) } as i64;
+    if CHECKED.swap(now, Relaxed) == now {
+        return;
+    }
+    let Some(path) = PATH.lock().ok().and_then(|p| p.clone()) else { return };
+    let same = match (std::fs::metadata(&path), nix::sys::stat::fstat(FD.load(Relaxed))) {
+        (Ok(m), Ok(st)) => m.ino() == st.st_ino && m.dev() == st.st_dev,
+        _ => false,
+    };
+    if !same {
+        let _ = open_file(&path);
+    }
 }
 
 pub fn enabled(level: Level) -> bool {
@@ -92,6 +138,7 @@ pub fn log(level: Level, func: &str, msg: &str) {
         func,
         msg
     );
+    follow_rotation();
     write_fd(FD.load(Relaxed), line.as_bytes());
 }
 

@@ -44,6 +44,28 @@ pub enum PoolError {
     Queue(io::Error),
 }
 
+/// The manager's pid in `pid_file` while it runs (the process to signal: SIGTERM, SIGUSR1,
+/// SIGUSR2); removed when it returns. Workers leave with _exit and never drop it.
+struct PidFile(std::path::PathBuf);
+
+impl PidFile {
+    fn write(path: &std::path::Path) -> Option<PidFile> {
+        match std::fs::write(path, format!("{}", std::process::id())) {
+            Ok(()) => Some(PidFile(path.to_path_buf())),
+            Err(e) => {
+                log_at!(Level::Warning, "Manager::start", "cannot write pid_file '{}': {}", path.display(), e);
+                None
+            }
+        }
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Removes the task queue when the manager is done with it (workers leave with _exit and
 /// never drop it).
 struct QueueGuard(MsgQueue);
@@ -129,6 +151,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
     signals::ignore(&[Signal::SIGPIPE]);
     let wake = signals::install(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2])
         .map_err(PoolError::Signals)?;
+    let _pid_file = settings.pid_file.as_deref().and_then(PidFile::write);
     h.enter(Process::Manager { shm: pool.shm.clone() });
     // Task workers first, as Swoole does: an event worker's first task finds them running.
     for id in settings.worker_num..total {

@@ -215,6 +215,9 @@ impl Server {
         let Some(listener) = this.listener.borrow_mut().take() else {
             return Err(swoole_exception("failed to start server. Error: the listening socket is gone".into(), 0));
         };
+        if settings.daemonize {
+            daemonize(settings.log_file.as_deref()).map_err(|e| swoole_exception(format!("failed to daemonize: {e}"), 0))?;
+        }
         this.launcher_pid.set(std::process::id() as i64);
         this.state.set(State::Running);
         let mut handler = PhpHandler { server, callbacks };
@@ -575,6 +578,19 @@ impl Server {
     pub fn taskworker(&self) -> bool {
         matches!(runtime::process(), Some(Process::Task(_)))
     }
+}
+
+/// Detaches as Swoole's `daemonize`: the calling process exits, the server goes on in a new
+/// session, its output in `log_file` if there is one, else nowhere. The working directory
+/// stays (Swoole's chdir("/") breaks relative paths in user code).
+fn daemonize(log_file: Option<&std::path::Path>) -> std::io::Result<()> {
+    // SAFETY: flushing C stdio before the fork so nothing is written twice.
+    unsafe { libc::fflush(std::ptr::null_mut()) };
+    nix::unistd::daemon(true, false)?;
+    if log_file.is_some() {
+        crate::log::redirect_stdio();
+    }
+    Ok(())
 }
 
 /// Swoole's limit for one taskWaitMulti() call (it refuses 1024 and more).

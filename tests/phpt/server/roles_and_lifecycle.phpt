@@ -14,7 +14,7 @@ $serv->on('Start', function ($s) {
     rs_note("Start worker_id=$s->worker_id master_is_me=" . (int)($s->master_pid === getmypid()));
 });
 $serv->on('WorkerStart', function ($s, $id) {
-    rs_note("WorkerStart $id worker_id=$s->worker_id getWorkerId=" . $s->getWorkerId() . " task=" . var_export($s->taskworker, true) . " pid_ok=" . (int)($s->worker_pid === getmypid()) . " setting=" . $s->setting['worker_num'] . "/" . $s->setting['task_worker_num']);
+    rs_note("WorkerStart $id worker_id=$s->worker_id getWorkerId=" . $s->getWorkerId() . " task=" . var_export($s->taskworker, true) . " pid_ok=" . (int)($s->worker_pid === getmypid()) . " manager_ok=" . (int)($s->manager_pid === posix_getppid() && $s->getManagerPid() === posix_getppid()) . " setting=" . $s->setting['worker_num'] . "/" . $s->setting['task_worker_num']);
 });
 $serv->on('WorkerStop', fn($s, $id) => rs_note("WorkerStop $id"));
 $serv->on('ManagerStop', fn($s) => rs_note("ManagerStop"));
@@ -43,10 +43,10 @@ echo trim($srv->output()), "\n";
 --EXPECT--
 exit code: 0
 Start worker_id=0 master_is_me=1
-WorkerStart 0 worker_id=0 getWorkerId=0 task=false pid_ok=1 setting=2/2
-WorkerStart 1 worker_id=1 getWorkerId=1 task=false pid_ok=1 setting=2/2
-WorkerStart 2 worker_id=2 getWorkerId=2 task=true pid_ok=1 setting=2/2
-WorkerStart 3 worker_id=3 getWorkerId=3 task=true pid_ok=1 setting=2/2
+WorkerStart 0 worker_id=0 getWorkerId=0 task=false pid_ok=1 manager_ok=1 setting=2/2
+WorkerStart 1 worker_id=1 getWorkerId=1 task=false pid_ok=1 manager_ok=1 setting=2/2
+WorkerStart 2 worker_id=2 getWorkerId=2 task=true pid_ok=1 manager_ok=1 setting=2/2
+WorkerStart 3 worker_id=3 getWorkerId=3 task=true pid_ok=1 manager_ok=1 setting=2/2
 WorkerStop 0
 WorkerStop 1
 WorkerStop 2

@@ -86,6 +86,11 @@ namespace Swoole {
         public function finish(mixed $data): bool {}
         public function send(int $fd, string $data): bool {}
         public function close(int $fd, bool $reset = false): bool {}
+        /**
+         * Replaces the workers one at a time (all, or only the task workers) while the server
+         * serves; no task or result is lost. Same as SIGUSR1 / SIGUSR2 to the manager.
+         */
+        public function reload(bool $only_reload_taskworker = false): bool {}
         public function shutdown(): bool {}
         public function stats(): array|false {}
         public function getWorkerId(): int|false {}

@@ -124,17 +124,12 @@ impl TaskRef {
         }
     }
 
-    /// Empties the slot and returns what it named.
+    /// Empties the slot and returns what it named (read by the manager once the worker that
+    /// wrote it is dead, so no write races the read).
     pub fn take(&self) -> Option<Taken> {
-        match self.src.swap(0, Relaxed) {
-            0 => None,
-            s => Some(Taken {
-                src: s - 1,
-                generation: self.generation.load(Relaxed),
-                task: self.task.load(Relaxed),
-                shared: self.shared.load(Relaxed) != 0,
-            }),
-        }
+        let t = self.peek();
+        self.clear();
+        t
     }
 }
 

@@ -26,5 +26,12 @@ failed=$((failed + warned))
 borked=$(grep -c 'BORK' "$log" || true)
 failed=$((failed + borked))
 rm -f "$log"
+# A test that run-tests.php killed (its timeout) never stopped its server: report and end it.
+left=$(pgrep -f "/tmp/rswoole-test-[^ ]*/server.php" || true)
+if [ -n "$left" ]; then
+  echo "server processes left behind by a killed test: $(echo $left | tr '\n' ' ')"
+  kill -9 $left 2>/dev/null || true
+  failed=$((failed + 1))
+fi
 echo "phpt: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -440,7 +440,12 @@ impl Pool<'_> {
         let (due, later): (Vec<_>, Vec<_>) = self.respawn_due.drain(..).partition(|(_, t)| *t <= now);
         self.respawn_due = later;
         for (id, _) in due {
-            self.spawn(id, h)?;
+            // A failed fork (out of memory, pid limit) must not end the manager under its
+            // running workers: try again after the backoff.
+            if let Err(e) = self.spawn(id, h) {
+                log_at!(Level::Error, "Manager::spawn", "cannot respawn worker#{}: {}", id, e);
+                self.respawn_due.push((id, Instant::now() + RESPAWN_BACKOFF));
+            }
         }
         Ok(())
     }

@@ -63,11 +63,12 @@ pub fn install(signals: &[Signal]) -> io::Result<Wakeup> {
     Ok(Wakeup { rx, _tx: tx })
 }
 
-/// Installs a handler that does nothing but interrupt a blocking call (no SA_RESTART): for
-/// waking a worker asleep in msgrcv, which has no descriptor to poll.
-pub fn install_interrupting(signals: &[Signal]) -> io::Result<()> {
+/// Installs a handler that does nothing: for waking a worker asleep in msgrcv, which has no
+/// descriptor to poll. msgrcv fails with EINTR on any handled signal even with SA_RESTART
+/// (signal(7)), while SA_RESTART keeps the user's own calls in onTask from being cut short.
+pub fn install_waking(signals: &[Signal]) -> io::Result<()> {
     extern "C" fn nothing(_: libc::c_int) {}
-    let action = SigAction::new(SigHandler::Handler(nothing), SaFlags::empty(), SigSet::empty());
+    let action = SigAction::new(SigHandler::Handler(nothing), SaFlags::SA_RESTART, SigSet::empty());
     for &s in signals {
         // SAFETY: the handler touches nothing.
         unsafe { signal::sigaction(s, &action)? };

@@ -98,7 +98,7 @@ impl TaskWorker {
         match s.inbox {
             Inbox::Socket(fd) => set_receive_timeout(fd, Duration::from_secs(1))?,
             // msgrcv is never restarted after a signal handler: these interrupt its sleep.
-            Inbox::Queue { .. } => signals::install_interrupting(&[Signal::SIGALRM, Signal::SIGURG])?,
+            Inbox::Queue { .. } => signals::install_waking(&[Signal::SIGALRM, Signal::SIGURG])?,
         }
         Ok(TaskWorker {
             id: s.id,
@@ -198,6 +198,10 @@ impl TaskWorker {
             // books stay exact, and a slow event worker slows its task workers down instead of
             // growing their memory.
             if self.unsettled && !self.settle() {
+                if self.stopping {
+                    // drain_results bounds this wait by max_wait_time.
+                    return Ok(None);
+                }
                 self.wait(false)?;
                 continue;
             }
@@ -294,8 +298,10 @@ impl TaskWorker {
                     Err(e) if wait && e.raw_os_error() == Some(libc::EAGAIN) => return Ok(false),
                     Err(e) => return Err(e),
                 };
-                self.record_held(0..n, false);
+                // "Peeked" first: a kill while the record is being written must not make the
+                // manager take a datagram still in the channel for one this worker took.
                 self.shm.slot(self.id).held_state.store(HELD_PEEKED, Relaxed);
+                self.record_held(0..n, false);
                 let mut fds = VecDeque::new();
                 let taken = channel::recv(fd, &mut self.recv_buf, &mut fds, false)?;
                 self.shm.slot(self.id).held_state.store(HELD_TAKEN, Relaxed);

@@ -307,8 +307,10 @@ impl EventWorker {
     /// Mode 3: a task worker sleeps on the shared message type; one sent to it alone needs a
     /// nudge (a signal that interrupts its wait) to be seen now.
     fn wake_task_worker(&self, idx: usize) {
-        let pid = self.shm.slot((self.worker_num + idx) as WorkerId).pid.load(Relaxed);
-        if pid > 0 {
+        let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
+        let pid = slot.pid.load(Relaxed);
+        // A busy worker looks at its own messages before its next sleep anyway.
+        if pid > 0 && slot.status() == WorkerStatus::Idle {
             let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), Signal::SIGURG);
         }
     }
@@ -345,10 +347,12 @@ impl EventWorker {
         h.tasking_num.fetch_add(may_send, Relaxed);
         let result = op(&mut self.task_out[idx]);
         let left = self.task_out[idx].queued_frames() as i64;
-        if let Some(s) = slot {
-            s.queued.fetch_sub(left, Relaxed);
+        if left > 0 {
+            if let Some(s) = slot {
+                s.queued.fetch_sub(left, Relaxed);
+            }
+            h.tasking_num.fetch_sub(left, Relaxed);
         }
-        h.tasking_num.fetch_sub(left, Relaxed);
         h.task_count.fetch_add((may_send - left).max(0) as u64, Relaxed);
         if left > 0 && !self.task_out_watched[idx] {
             if let Some(fd) = self.task_out[idx].fd() {
@@ -680,8 +684,16 @@ impl EventWorker {
         while let Some(n) = channel::recv(self.results_rx, &mut self.recv_buf, &mut fds, false)? {
             let buf = std::mem::take(&mut self.recv_buf);
             for f in Frames::new(&buf[..n]) {
-                match f.map_err(io::Error::other).and_then(|(h, b)| Ok((h, payload::body(&h, b, &mut fds)?))) {
-                    Ok((h, body)) => self.on_result_frame(h, body),
+                match f {
+                    Ok((h, b)) => match payload::body(&h, b, &mut fds) {
+                        Ok(body) => self.on_result_frame(h, body),
+                        // Its task still ends: it is reported lost, not left in flight.
+                        Err(e) => {
+                            let why = format!("task#{} of worker#{} was lost: its result cannot be read: {}", h.task_id, self.id, e);
+                            log_at!(Level::Warning, "Worker::read_results", "{}", why);
+                            self.on_result_frame(frame::Header { kind: Kind::Lost, ..h }, Payload::raw(why.into_bytes()));
+                        }
+                    },
                     Err(e) => log_at!(Level::Warning, "Worker::read_results", "bad frame on worker#{}: {}", self.id, e),
                 }
             }
@@ -704,6 +716,9 @@ impl EventWorker {
             return;
         }
         match h.kind {
+            // A result after its task was reported lost (its worker died just after sending
+            // it) must not surface: the loss was already told and counted.
+            Kind::Result if !self.in_flight.contains(&h.task_id) => {}
             Kind::Result => {
                 let p = body;
                 match self.waits.get_mut(&h.task_id) {

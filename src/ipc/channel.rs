@@ -71,7 +71,7 @@ pub fn try_send(fd: RawFd, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
     loop {
         match socket::sendmsg::<()>(fd, &iov, cmsgs, MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_NOSIGNAL, None) {
             Ok(_) => return Ok(true),
-            Err(Errno::EAGAIN) | Err(Errno::ETOOMANYREFS) => return Ok(false),
+            Err(Errno::EAGAIN) => return Ok(false),
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(e.into()),
         }

@@ -147,6 +147,12 @@ impl TaskWorker {
     /// message follows, queued so it can share a datagram with whatever goes there next.
     pub fn complete(&mut self, ret: Option<Payload>) {
         let Some(r) = self.running.take() else { return };
+        // Idle before the last result leaves: whoever gets the result of the last task sees
+        // every task worker idle in stats().
+        let slot = self.shm.slot(self.id);
+        slot.request_count.fetch_add(1, Relaxed);
+        slot.set_status(WorkerStatus::Idle);
+        self.tasks_run += 1;
         let sent_last = match ret {
             Some(p) => match self.send_result(r.info, r.generation, &p, FLAG_LAST) {
                 Ok(()) => true,
@@ -162,10 +168,6 @@ impl TaskWorker {
                 out.push_lazy(frame::encode(Kind::Done, 0, self.id, r.generation, r.info.id, &[]).into());
             }
         }
-        let slot = self.shm.slot(self.id);
-        slot.request_count.fetch_add(1, Relaxed);
-        slot.set_status(WorkerStatus::Idle);
-        self.tasks_run += 1;
         // The task stays "running" in the slot until its last frame has left this process:
         // killed before that, it is reported lost instead of vanishing.
         self.unsettled = true;

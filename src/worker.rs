@@ -218,10 +218,6 @@ impl EventWorker {
         &self.shm
     }
 
-    pub fn task_worker_num(&self) -> usize {
-        self.task_workers
-    }
-
     /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
     pub fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError> {
         let n = self.task_workers;

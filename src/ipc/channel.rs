@@ -125,12 +125,6 @@ pub fn peek(fd: RawFd, buf: &mut [u8], wait: bool) -> io::Result<Option<usize>> 
     }
 }
 
-/// Receives one datagram without blocking (no descriptors expected). `Ok(None)`: nothing there.
-pub fn try_recv(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
-    let mut fds = VecDeque::new();
-    recv(fd, buf, &mut fds, false)
-}
-
 /// The receive buffer size that fits any message of `channels`.
 pub fn recv_buffer(max_message: usize) -> Vec<u8> {
     vec![0u8; max_message.max(BATCH_BYTES) + 64]
@@ -282,7 +276,7 @@ mod tests {
         let mut datagrams_for_queued = 0;
         while next < pushed {
             out.flush().unwrap();
-            let n = try_recv(ch.rx.as_raw_fd(), &mut buf).unwrap().expect("a datagram");
+            let n = recv(ch.rx.as_raw_fd(), &mut buf, &mut VecDeque::new(), false).unwrap().expect("a datagram");
             let ids: Vec<i64> = Frames::new(&buf[..n]).map(|f| f.unwrap().0.task_id).collect();
             if ids[0] >= pushed - 11 {
                 datagrams_for_queued += 1;

@@ -25,7 +25,7 @@ $t = microtime(true);
 exec(escapeshellarg(PHP_BINARY) . ' -n -d extension=' . escapeshellarg(getenv('RSWOOLE_EXT')) . ' -d extension=posix ' . escapeshellarg("$dir/server.php"), $out, $code);
 echo "launcher returned $code\n";
 $wait = function (callable $cond, string $what) {
-    $deadline = microtime(true) + 10;
+    $deadline = microtime(true) + 20;
     while (!$cond()) {
         if (microtime(true) > $deadline) {
             echo "timed out waiting for $what\n";
@@ -41,7 +41,7 @@ $port = (int)file_get_contents($port_file);
 $ask = function (string $msg) use ($port) {
     $c = stream_socket_client("tcp://127.0.0.1:$port", $e, $s, 5);
     fwrite($c, $msg);
-    stream_set_timeout($c, 5);
+    stream_set_timeout($c, 10);
     return fread($c, 100);
 };
 echo "reply: ", $ask('olleh'), "\n";
@@ -49,7 +49,8 @@ echo "pid file names a manager in its own session: ", var_export(posix_getsid($p
 // Rotate the log as logrotate does, then make the server write a line (a reload logs one).
 rename("$dir/server.log", "$dir/server.log.1");
 posix_kill($pid, SIGUSR1);
-$wait(fn() => is_file("$dir/server.log") && str_contains(file_get_contents("$dir/server.log"), 'reloading all workers'), "a line in the new log");
+// The reload is over when both fresh workers have written to the new log.
+$wait(fn() => is_file("$dir/server.log") && substr_count(file_get_contents("$dir/server.log"), 'started') === 2, "the reload");
 echo "reply after reload: ", $ask('dlrow'), "\n";
 posix_kill($pid, SIGTERM);
 $wait(fn() => !file_exists("/proc/$pid"), "the manager to exit");

@@ -99,7 +99,12 @@ $srv->waitUntil(function () use ($c, $line, &$st) {
 }, 10, "task workers idle");
 echo "sent = finished + lost: ", var_export($accounted($st), true), "; tasking_num {$st['tasking_num']}; idle task workers {$st['idle']}\n";
 fclose($c);
-$zombies = array_filter($srv->processes(), fn($p) => preg_match('/\) Z /', (string)@file_get_contents("/proc/$p/stat")));
+// A worker killed by the last chaos round is a zombie until the manager reaps it: wait for it.
+$zombies = [];
+$srv->waitUntil(function () use ($srv, &$zombies) {
+    $zombies = array_filter($srv->processes(), fn($p) => preg_match('/\) Z /', (string)@file_get_contents("/proc/$p/stat")));
+    return !$zombies;
+}, 10, "no zombie");
 echo "zombies: ", count($zombies), "\n";
 $now = [];
 $srv->waitUntil(function () use ($srv, $pids, $base, &$now) {

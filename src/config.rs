@@ -2,6 +2,7 @@
 //! a [`Value`]; everything here is plain Rust so the rules are unit-tested without PHP.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use thiserror::Error;
 
@@ -79,8 +80,8 @@ pub struct Settings {
     pub message_queue_key: i32,
     pub log_file: Option<PathBuf>,
     pub log_level: Level,
-    /// Seconds a stopping worker may take to finish its work before it is killed.
-    pub max_wait_time: f64,
+    /// How long a stopping worker may take to finish its work before it is killed.
+    pub max_wait_time: Duration,
     /// Receive callbacks an event worker runs before it is replaced; 0 = never.
     pub max_request: u64,
     pub max_request_grace: Option<u64>,
@@ -100,8 +101,8 @@ pub struct Settings {
     pub daemonize: bool,
     /// Tasks an event worker keeps when the task channels are full, before task() waits.
     pub task_backlog: usize,
-    /// Seconds task() waits for room when the backlog is full, then it fails.
-    pub task_backlog_timeout: f64,
+    /// How long task() waits for room when the backlog is full, then it fails.
+    pub task_backlog_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -113,7 +114,7 @@ impl Default for Settings {
             message_queue_key: 0,
             log_file: None,
             log_level: Level::Info,
-            max_wait_time: 3.0,
+            max_wait_time: Duration::from_secs(3),
             max_request: 0,
             max_request_grace: None,
             task_max_request: 0,
@@ -123,7 +124,7 @@ impl Default for Settings {
             pid_file: None,
             daemonize: false,
             task_backlog: 65536,
-            task_backlog_timeout: 3.0,
+            task_backlog_timeout: Duration::from_secs(3),
         }
     }
 }
@@ -148,6 +149,11 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "hook_flags",
 ];
 
+/// Longest duration a setting may ask for: Swoole keeps seconds in a uint32.
+const MAX_SECONDS: f64 = u32::MAX as f64;
+/// Largest task backlog per event worker (a bound on its memory, not a target).
+const MAX_TASK_BACKLOG: i64 = 1 << 30;
+
 /// The most processes of one kind, as in Swoole (CPU count x 1000).
 fn max_processes() -> usize {
     cpu_count() * 1000
@@ -163,7 +169,7 @@ fn lifetime(limit: u64, grace: Option<u64>, random: u64) -> u64 {
         return 0;
     }
     let grace = grace.unwrap_or(if limit > 10 { limit / 2 } else { 0 });
-    limit + if grace > 0 { 1 + random % grace } else { 0 }
+    limit.saturating_add(if grace > 0 { 1 + random % grace } else { 0 })
 }
 
 impl Settings {
@@ -253,8 +259,8 @@ impl Settings {
             "task_retry_lost" => self.task_retry_lost = v.as_bool().ok_or_else(|| type_err("a bool"))?,
             "task_backlog" => {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
-                if n < 1 {
-                    return Err(range("must be at least 1", n.to_string()));
+                if !(1..=MAX_TASK_BACKLOG).contains(&n) {
+                    return Err(range("must be between 1 and 1073741824", n.to_string()));
                 }
                 self.task_backlog = n as usize;
             }
@@ -263,10 +269,12 @@ impl Settings {
                 if f < 0.0 {
                     return Err(range("must not be negative", f.to_string()));
                 }
+                // As Swoole, a huge value is clamped (to its uint32 seconds), never refused.
+                let d = crate::clock::seconds(f.min(MAX_SECONDS));
                 if key == "max_wait_time" {
-                    self.max_wait_time = f;
+                    self.max_wait_time = d;
                 } else {
-                    self.task_backlog_timeout = f;
+                    self.task_backlog_timeout = d;
                 }
             }
             k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {
@@ -289,7 +297,7 @@ mod tests {
         let s = Settings::default();
         assert_eq!(s.worker_num, cpu_count());
         assert_eq!(s.task_worker_num, 0);
-        assert_eq!(s.max_wait_time, 3.0);
+        assert_eq!(s.max_wait_time, Duration::from_secs(3));
     }
 
     #[test]
@@ -353,5 +361,27 @@ mod tests {
         assert_eq!(s.log_file, Some(PathBuf::from("/tmp/x.log")));
         assert_eq!(s.log_level, Level::None);
         assert!(s.apply("log_file", &Value::Int(1)).is_err());
+    }
+
+    #[test]
+    fn huge_and_hostile_numbers_never_overflow() {
+        let mut s = Settings::default();
+        s.apply("max_wait_time", &Value::Int(i64::MAX)).unwrap();
+        assert_eq!(s.max_wait_time, Duration::from_secs(u32::MAX as u64));
+        assert!(crate::clock::after(s.max_wait_time) > std::time::Instant::now());
+        s.apply("task_backlog_timeout", &Value::Float(1e300)).unwrap();
+        assert_eq!(s.task_backlog_timeout, Duration::from_secs(u32::MAX as u64));
+        assert!(s.apply("max_wait_time", &Value::Float(-1.0)).is_err());
+        assert!(s.apply("max_wait_time", &Value::Str("nan".into())).is_err());
+        s.apply("max_wait_time", &Value::Float(0.5)).unwrap();
+        assert_eq!(s.max_wait_time, Duration::from_millis(500));
+        assert!(s.apply("task_backlog", &Value::Int(i64::MAX)).is_err());
+        s.apply("task_max_request", &Value::Int(i64::MAX)).unwrap();
+        assert!(s.task_worker_lifetime(u64::MAX) >= i64::MAX as u64);
+        s.apply("max_request", &Value::Int(i64::MAX)).unwrap();
+        s.apply("max_request_grace", &Value::Int(i64::MAX)).unwrap();
+        assert!(s.worker_lifetime(u64::MAX - 2) > i64::MAX as u64);
+        assert!(s.apply("worker_num", &Value::Int(i64::MAX)).is_err());
+        assert!(s.apply("message_queue_key", &Value::Int(i64::MIN)).is_err());
     }
 }

@@ -51,7 +51,8 @@ pub fn choose_in(shm: &Shm, first: u32, n: usize, local_backlog: impl Fn(usize) 
     choose(
         start,
         |i| {
-            let slot = shm.slot(first + i as u32);
+            // A slot the server does not have is never chosen over a real one.
+            let Some(slot) = shm.slot(first + i as u32) else { return Load { busy: true, queued: i64::MAX / 2 } };
             Load {
                 busy: slot.status() == WorkerStatus::Busy,
                 queued: slot.queued.load(Relaxed) + local_backlog(i) as i64,

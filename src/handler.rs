@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crate::shm::Shm;
 use crate::task_worker::TaskWorker;
-use crate::types::{Payload, SessionId, TaskId, TaskInfo, WorkerId};
+use crate::types::{Body, Payload, SessionId, TaskId, TaskInfo, WorkerId};
 use crate::worker::EventWorker;
 
 /// The process the handler now runs in. Event and task workers are shared with the handler so
@@ -46,7 +46,7 @@ pub trait Handler {
     fn on_close(&mut self, fd: SessionId, reactor_id: i32) {}
 
     /// Task worker: run one task. A returned payload is sent back as a result.
-    fn on_task(&mut self, task: TaskInfo, data: Payload) -> Option<Payload>;
+    fn on_task(&mut self, task: TaskInfo, data: Body<'_>) -> Option<Payload>;
     /// Event worker: one result of a task this process sent.
     fn on_finish(&mut self, task_id: TaskId, data: Payload) {}
     /// Event worker: a task this process sent is over; no result will follow.

@@ -4,8 +4,11 @@
 //! `task_worker`, `dispatch`, `ipc`, `shm`, `net`. None of it knows PHP; `php/` is the thin
 //! layer that turns Zvals into calls on that core.
 
+pub mod clock;
 pub mod config;
+pub mod control;
 pub mod dispatch;
+pub mod fault;
 pub mod handler;
 pub mod ipc;
 pub mod log;
@@ -15,6 +18,7 @@ pub mod php;
 pub mod pool;
 pub mod shm;
 pub mod signals;
+pub mod stats;
 pub mod task_worker;
 pub mod types;
 pub mod worker;

@@ -6,26 +6,28 @@ use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::TcpListener;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::poll::{poll, PollFd, PollFlags};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use thiserror::Error;
 
+use crate::clock;
 use crate::config::{IpcMode, Settings};
+use crate::fault::{self, Point};
 use crate::handler::{Handler, Process};
-use crate::ipc::channel::{self, Channel, Outbox, Sink};
+use crate::ipc::channel::{Channel, Outbox, Sink};
+use crate::ipc::frame::{self, Frames, Kind};
 use crate::ipc::msgqueue::{self, MsgQueue};
-use crate::ipc::frame::{self, Kind};
 use crate::log::{self, Level, Role};
 use crate::log_at;
-use crate::shm::{Shm, Taken, TaskRef, WorkerStatus, HELD_PEEKED, TASKS_PER_DATAGRAM};
-use crate::signals;
+use crate::shm::{Shm, Taken, WorkerStatus, INBOX_BODY, TASKS_PER_DATAGRAM};
+use crate::signals::{self, Wakeup};
 use crate::task_worker::{self, Inbox, TaskWorker, TaskWorkerSetup};
 use crate::types::WorkerId;
 use crate::worker::{self, Backlog, EventWorker, EventWorkerSetup, TaskIpc};
@@ -43,6 +45,11 @@ pub enum PoolError {
     #[error("failed to create the task message queue: {0}")]
     Queue(io::Error),
 }
+
+/// Exit status of a worker whose start or event loop failed (its cause is in the log).
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit status of a process that panicked: a bug, logged with where it happened.
+pub const EXIT_PANIC: i32 = 70;
 
 /// The manager's pid in `pid_file` while it runs (the process to signal: SIGTERM, SIGUSR1,
 /// SIGUSR2); removed when it returns. Workers leave with _exit and never drop it.
@@ -78,9 +85,12 @@ impl Drop for QueueGuard {
     }
 }
 
-/// A worker that died within this time of its spawn is respawned only after it, so a worker
-/// that crashes on start cannot spin the CPU.
+/// A worker that failed is respawned after this, doubled for each failure in a row (a worker
+/// that cannot start, e.g. EMFILE, must not become a fork loop), up to RESPAWN_BACKOFF_MAX.
 const RESPAWN_BACKOFF: Duration = Duration::from_millis(200);
+const RESPAWN_BACKOFF_MAX: Duration = Duration::from_secs(10);
+/// A worker that lived this long before it failed starts a new series of backoffs.
+const HEALTHY_LIFE: Duration = Duration::from_secs(10);
 /// Extra time the manager gives workers beyond max_wait_time before it kills them.
 const KILL_GRACE: Duration = Duration::from_millis(1000);
 
@@ -99,7 +109,10 @@ struct Child {
 
 pub struct Pool<'a> {
     settings: &'a Settings,
-    listener: &'a TcpListener,
+    /// Inherited by event workers; every other child closes it.
+    listener: Option<TcpListener>,
+    /// The manager's self-pipe (children close it and make their own).
+    wake: Option<Wakeup>,
     shm: Rc<Shm>,
     /// Task workers' socketpairs (task_ipc_mode 1).
     inboxes: Vec<Channel>,
@@ -110,6 +123,8 @@ pub struct Pool<'a> {
     notices: Vec<Outbox>,
     children: HashMap<Pid, Child>,
     respawn_due: Vec<(WorkerId, Instant)>,
+    /// Failures in a row of each worker slot, for the respawn backoff.
+    failures: Vec<u32>,
     phase: Phase,
     phase_deadline: Option<Instant>,
     /// Workers still to be replaced by a reload, one at a time.
@@ -120,9 +135,10 @@ pub struct Pool<'a> {
 
 /// Runs the whole server in this process (which becomes the manager) until it has shut down.
 /// Returns only in the manager; worker processes exit inside.
-pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -> Result<(), PoolError> {
+pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) -> Result<(), PoolError> {
+    fault::init();
     let total = settings.worker_num + settings.task_worker_num;
-    let shm = Rc::new(Shm::new(total).map_err(PoolError::Shm)?);
+    let shm = Rc::new(Shm::new(total, settings.task_worker_num).map_err(PoolError::Shm)?);
     let hdr = shm.header();
     // SAFETY: time(NULL) only reads the clock.
     hdr.start_time.store(unsafe { libc::time(std::ptr::null_mut()) } as i64, Relaxed);
@@ -133,7 +149,8 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
     hdr.task_queue_id.store(queue.as_ref().map_or(-1, |q| q.0.id()), Relaxed);
     let mut pool = Pool {
         settings,
-        listener,
+        listener: Some(listener),
+        wake: None,
         inboxes: mk(if uses_queue { 0 } else { settings.task_worker_num })?,
         queue,
         results: mk(settings.worker_num)?,
@@ -141,6 +158,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
         shm,
         children: HashMap::new(),
         respawn_due: Vec::new(),
+        failures: vec![0; total],
         phase: Phase::Running,
         phase_deadline: None,
         reload_queue: VecDeque::new(),
@@ -148,37 +166,36 @@ pub fn run<H: Handler>(settings: &Settings, listener: &TcpListener, h: &mut H) -
     };
     pool.notices = pool.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();
     log::set_role(Role::Manager);
-    signals::ignore(&[Signal::SIGPIPE]);
-    let wake = signals::install(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2])
-        .map_err(PoolError::Signals)?;
-    let _pid_file = settings.pid_file.as_deref().and_then(PidFile::write);
-    h.enter(Process::Manager { shm: pool.shm.clone() });
-    // Task workers first, as Swoole does: an event worker's first task finds them running.
-    for id in settings.worker_num..total {
-        pool.spawn(id as WorkerId, h)?;
+    let previous_hook = exit_on_panic("manager".into());
+    let signals = [Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2];
+    let started = pool.start(&signals, h);
+    if started.is_ok() {
+        h.on_manager_start();
+        pool.supervise(h);
     }
-    for id in 0..settings.worker_num {
-        pool.spawn(id as WorkerId, h)?;
-    }
-    h.on_manager_start();
-    while pool.phase != Phase::Stopped {
-        pool.wait_for_signal(&wake);
-        let got = signals::take();
-        if got.has(Signal::SIGTERM) || got.has(Signal::SIGINT) {
-            pool.begin_shutdown();
-        }
-        if got.has(Signal::SIGUSR1) || got.has(Signal::SIGUSR2) {
-            pool.schedule_reload(got.has(Signal::SIGUSR1));
-        }
-        pool.reap(h);
-        pool.respawn_due_workers(h)?;
-        pool.advance_reload();
-        pool.advance_shutdown();
-    }
-    signals::restore_default(&[Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2]);
+    signals::restore_default(&signals);
+    let _ = std::panic::take_hook();
+    std::panic::set_hook(previous_hook);
+    started?;
     h.on_manager_stop();
     h.on_shutdown();
     Ok(())
+}
+
+/// From now on a panic in this process is logged and ends it (status 70), as a fatal error
+/// does: unwinding into PHP would let it go on with half-updated books. Returns the hook
+/// that was there before.
+fn exit_on_panic(role: String) -> Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        log_at!(Level::Error, "Server::panic", "{} (pid {}) panicked, exiting: {}", role, std::process::id(), info);
+        // SAFETY: ends the process at once; nothing may unwind past this point.
+        unsafe {
+            libc::fflush(std::ptr::null_mut());
+            libc::_exit(EXIT_PANIC)
+        }
+    }));
+    previous
 }
 
 impl Pool<'_> {
@@ -186,8 +203,81 @@ impl Pool<'_> {
         (id as usize) < self.settings.worker_num
     }
 
+    /// Installs the manager's signals and forks every worker: task workers first, as Swoole
+    /// does, so an event worker's first task finds them running. A fork that fails half-way
+    /// stops what was started, so start() fails with nothing left behind.
+    fn start<H: Handler>(&mut self, signals: &[Signal], h: &mut H) -> Result<(), PoolError> {
+        if let Err(e) = signals::disarm(&[Signal::SIGPIPE]) {
+            log_at!(Level::Warning, "Manager::start", "cannot disarm SIGPIPE: {}", e);
+        }
+        self.wake = Some(signals::install(signals).map_err(PoolError::Signals)?);
+        h.enter(Process::Manager { shm: self.shm.clone() });
+        let (w, t) = (self.settings.worker_num, self.settings.task_worker_num);
+        for id in (w..w + t).chain(0..w) {
+            if let Err(e) = self.spawn(id as WorkerId, h) {
+                log_at!(Level::Error, "Manager::start", "cannot start worker#{}: {}; stopping the {} started", id, e, self.children.len());
+                self.stop_started();
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// The manager's loop: signals, deaths, respawns, reloads, the shutdown's phases.
+    fn supervise<H: Handler>(&mut self, h: &mut H) {
+        let _pid_file = self.settings.pid_file.as_deref().and_then(PidFile::write);
+        while self.phase != Phase::Stopped {
+            self.wait_for_signal();
+            let got = signals::take();
+            if got.has(Signal::SIGTERM) || got.has(Signal::SIGINT) {
+                self.begin_shutdown();
+            }
+            if got.has(Signal::SIGUSR1) || got.has(Signal::SIGUSR2) {
+                self.schedule_reload(got.has(Signal::SIGUSR1));
+            }
+            self.reap(h);
+            self.respawn_due_workers(h);
+            self.advance_reload();
+            self.advance_shutdown();
+        }
+    }
+
+    /// A partial start: every child already forked is told to stop, then killed if it has not
+    /// after the usual grace, and reaped.
+    fn stop_started(&mut self) {
+        self.phase = Phase::Stopped;
+        for pid in self.children.keys() {
+            let _ = kill(*pid, Signal::SIGTERM);
+        }
+        let deadline = clock::after(self.settings.max_wait_time + KILL_GRACE);
+        let mut killed = false;
+        while !self.children.is_empty() {
+            match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::StillAlive) => {
+                    if Instant::now() >= deadline && !killed {
+                        for pid in self.children.keys() {
+                            let _ = kill(*pid, Signal::SIGKILL);
+                        }
+                        killed = true;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Ok(st) => {
+                    if let Some(pid) = st.pid() {
+                        self.children.remove(&pid);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    }
+
     fn spawn<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> Result<(), PoolError> {
-        let slot = self.shm.slot(id);
+        let shm = self.shm.clone();
+        let slot = shm.slot(id).ok_or(PoolError::Fork(nix::errno::Errno::EINVAL))?;
+        if fault::hit(Point::SpawnFail) {
+            return Err(PoolError::Fork(nix::errno::Errno::EAGAIN));
+        }
         slot.generation.fetch_add(1, Relaxed);
         slot.request_count.store(0, Relaxed);
         slot.set_status(WorkerStatus::Idle);
@@ -205,10 +295,8 @@ impl Pool<'_> {
                 Ok(())
             }
             ForkResult::Child => {
-                let code = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run_child(id, manager, h))) {
-                    Ok(()) => 0,
-                    Err(_) => 70,
-                };
+                drop(exit_on_panic(format!("worker#{id}")));
+                let code = self.run_child(id, manager, h);
                 // SAFETY: a worker never returns into the user's script; _exit skips PHP's
                 // shutdown, which belongs to the manager.
                 unsafe { libc::_exit(code) }
@@ -216,56 +304,95 @@ impl Pool<'_> {
         }
     }
 
-    fn run_child<H: Handler>(&mut self, id: WorkerId, manager: Pid, h: &mut H) {
+    /// The life of a forked worker; returns its exit status.
+    fn run_child<H: Handler>(&mut self, id: WorkerId, manager: Pid, h: &mut H) -> i32 {
         // If the manager dies, stop too instead of serving as an orphan.
         let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
         if nix::unistd::getppid() != manager {
-            return;
+            return 0;
         }
         // Ctrl-C reaches the whole process group; the manager alone decides how to stop.
-        signals::ignore(&[Signal::SIGINT, Signal::SIGUSR1, Signal::SIGUSR2, Signal::SIGPIPE]);
+        if let Err(e) = signals::disarm(&[Signal::SIGINT, Signal::SIGUSR1, Signal::SIGUSR2, Signal::SIGPIPE]) {
+            log_at!(Level::Warning, "Manager::spawn", "worker#{}: cannot disarm signals: {}", id, e);
+        }
         signals::restore_default(&[Signal::SIGCHLD]);
-        self.shm.slot(id).pid.store(std::process::id() as i32, Relaxed);
-        let max_wait = Duration::from_secs_f64(self.settings.max_wait_time);
+        // The manager's self-pipe is its own; this process makes its own.
+        self.wake = None;
+        if let Some(slot) = self.shm.slot(id) {
+            slot.pid.store(std::process::id() as i32, Relaxed);
+        }
         let result = if self.is_event_worker(id) {
             log::set_role(Role::EventWorker);
-            self.run_event_worker(id, max_wait, h)
+            self.run_event_worker(id, h)
         } else {
             log::set_role(Role::TaskWorker);
-            self.run_task_worker(id, max_wait, h)
+            self.run_task_worker(id, h)
         };
-        if let Err(e) = result {
-            log_at!(Level::Error, "Manager::spawn", "worker#{} failed to start: {}", id, e);
-        }
         h.on_exit();
+        match result {
+            Ok(()) => 0,
+            Err(e) => {
+                log_at!(Level::Error, "Manager::spawn", "worker#{} failed: {}", id, e);
+                EXIT_FAILURE
+            }
+        }
     }
 
-    fn run_event_worker<H: Handler>(&mut self, id: WorkerId, max_wait: Duration, h: &mut H) -> io::Result<()> {
-        let listener = self.listener.try_clone()?;
+    /// Every channel end this child needs, and nothing else: the rest are closed here.
+    /// Event worker `id` keeps its result channel's reading end and every task inbox's
+    /// writing end; task worker `index` keeps its inbox's reading end and every result
+    /// channel's writing end.
+    fn keep_channels(&mut self, id: WorkerId) -> Vec<OwnedFd> {
+        let event = self.is_event_worker(id);
+        let own = if event { id as usize } else { id as usize - self.settings.worker_num };
+        let mut keep = Vec::new();
+        for (i, c) in std::mem::take(&mut self.results).into_iter().enumerate() {
+            match event {
+                true if i == own => keep.push(c.rx),
+                true => {}
+                false => keep.push(c.tx),
+            }
+        }
+        for (i, c) in std::mem::take(&mut self.inboxes).into_iter().enumerate() {
+            match event {
+                true => keep.push(c.tx),
+                false if i == own => keep.push(c.rx),
+                false => {}
+            }
+        }
+        self.notices.clear();
+        keep
+    }
+
+    fn run_event_worker<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> io::Result<()> {
+        if fault::hit(Point::WorkerStartEmfile) {
+            return Err(io::Error::from_raw_os_error(libc::EMFILE));
+        }
+        let listener = self.listener.take().ok_or_else(|| io::Error::other("no listening socket"))?;
+        let results = self.results.get(id as usize).ok_or_else(|| io::Error::other("no result channel for this worker"))?;
+        let (results_rx, max_message) = (results.rx.as_raw_fd(), results.max_message);
+        let task_outboxes = self.task_outboxes();
         let setup = EventWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
             listener,
-            results_rx: self.results[id as usize].rx.as_raw_fd(),
-            max_message: self.results[id as usize].max_message,
-            task_outboxes: self.task_outboxes(),
+            results_rx,
+            max_message,
+            task_outboxes,
             task_ipc: match self.settings.task_ipc_mode {
                 IpcMode::UnixSocket => TaskIpc::Sockets,
                 IpcMode::MsgQueue => TaskIpc::Queue,
                 IpcMode::Preemptive => TaskIpc::SharedQueue,
             },
-            max_wait,
-            backlog: Backlog {
-                max: self.settings.task_backlog,
-                timeout: Duration::from_secs_f64(self.settings.task_backlog_timeout),
-            },
+            max_wait: self.settings.max_wait_time,
+            backlog: Backlog { max: self.settings.task_backlog, timeout: self.settings.task_backlog_timeout },
             max_request: self.settings.worker_lifetime(random_u64()),
             retry_lost: self.settings.task_retry_lost,
+            fds: self.keep_channels(id),
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
-        worker::run(w, h);
-        Ok(())
+        worker::run(w, h)
     }
 
     /// An event worker's way to each task worker, and (mode 3) to whichever is free.
@@ -282,40 +409,34 @@ impl Pool<'_> {
         v
     }
 
-    fn run_task_worker<H: Handler>(&mut self, id: WorkerId, max_wait: Duration, h: &mut H) -> io::Result<()> {
+    fn run_task_worker<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> io::Result<()> {
+        // A task worker accepts nothing.
+        drop(self.listener.take());
         let index = id as usize - self.settings.worker_num;
+        let inbox = match (&self.queue, self.inboxes.get(index)) {
+            (Some(q), _) => Inbox::Queue { queue: q.0, index, shared: self.settings.task_ipc_mode == IpcMode::Preemptive },
+            (None, Some(c)) => Inbox::Socket(c.rx.as_raw_fd()),
+            (None, None) => return Err(io::Error::other("no task channel for this worker")),
+        };
+        let result_outboxes = self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();
         let setup = TaskWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
-            inbox: match (&self.queue, self.inboxes.get(index)) {
-                (Some(q), _) => Inbox::Queue { queue: q.0, index, shared: self.settings.task_ipc_mode == IpcMode::Preemptive },
-                (None, Some(c)) => Inbox::Socket(c.rx.as_raw_fd()),
-                (None, None) => return Err(io::Error::other("no task channel for this worker")),
-            },
-            max_message: match self.inboxes.get(index) {
-                Some(c) => c.max_message,
-                None => msgqueue::max_message(),
-            },
-            result_outboxes: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
-            max_wait,
+            inbox,
+            result_outboxes,
+            max_wait: self.settings.max_wait_time,
             max_request: self.settings.task_worker_lifetime(random_u64()),
+            fds: self.keep_channels(id),
         };
         let tw = Rc::new(RefCell::new(TaskWorker::new(setup)?));
-        task_worker::run(tw, h);
-        Ok(())
+        task_worker::run(tw, h)
     }
 
-    fn wait_for_signal(&mut self, wake: &signals::Wakeup) {
-        let now = Instant::now();
+    fn wait_for_signal(&mut self) {
         let next = self.respawn_due.iter().map(|(_, t)| *t).chain(self.phase_deadline).chain(self.reloading.map(|(_, t)| t)).min();
-        let timeout = match next {
-            Some(t) => {
-                let ms = t.saturating_duration_since(now).as_millis().min(60_000) as i32;
-                PollTimeout::try_from(ms.max(1)).unwrap_or(PollTimeout::MAX)
-            }
-            None => PollTimeout::NONE,
-        };
+        let timeout = clock::poll_timeout(next.map(|t| t.saturating_duration_since(Instant::now()).min(Duration::from_secs(60))));
+        let Some(wake) = &self.wake else { return };
         let waiting = self.notices.iter().filter(|o| !o.is_empty()).filter_map(Outbox::fd).map(|fd| (fd, PollFlags::POLLOUT));
         let raw: Vec<(i32, PollFlags)> = std::iter::once((wake.fd(), PollFlags::POLLIN)).chain(waiting).collect();
         // SAFETY: the pipe lives as long as `wake`, the channels as long as the pool; the
@@ -342,11 +463,13 @@ impl Pool<'_> {
                 log_at!(Level::Warning, "Manager::wait", "Unknown type child process [{}] exited", pid);
                 continue;
             };
-            let slot = self.shm.slot(child.id);
-            slot.set_status(WorkerStatus::Exit);
-            slot.pid.store(0, Relaxed);
+            if let Some(slot) = self.shm.slot(child.id) {
+                slot.set_status(WorkerStatus::Exit);
+                slot.pid.store(0, Relaxed);
+            }
             self.report_lost_tasks(child.id, pid, code, sig);
-            if code != 0 || sig != 0 {
+            let failed = code != 0 || sig != 0;
+            if failed {
                 log_at!(
                     Level::Warning,
                     "Manager::wait",
@@ -361,56 +484,83 @@ impl Pool<'_> {
                 }
             }
             if self.phase == Phase::Running {
-                // A clean exit (max_request) is replaced at once; a crash only after the backoff.
-                let due = if code == 0 && sig == 0 { Instant::now() } else { child.spawned + RESPAWN_BACKOFF };
-                self.respawn_due.push((child.id, due.max(Instant::now())));
+                let delay = self.respawn_delay(child.id, failed, child.spawned.elapsed());
+                let streak = self.failures.get(child.id as usize).copied().unwrap_or(0);
+                if streak > 1 {
+                    log_at!(
+                        Level::Warning,
+                        "Manager::wait",
+                        "worker#{} failed {} times in a row, respawning it in {}ms",
+                        child.id,
+                        streak,
+                        delay.as_millis()
+                    );
+                }
+                self.respawn_due.push((child.id, clock::after(delay)));
             }
         }
+    }
+
+    /// A clean exit (max_request, reload) is replaced at once; a failure after a backoff
+    /// that doubles with every failure in a row of that worker, so a worker that cannot
+    /// start (EMFILE, a crash in WorkerStart) never turns into a fork loop.
+    fn respawn_delay(&mut self, id: WorkerId, failed: bool, lived: Duration) -> Duration {
+        let Some(streak) = self.failures.get_mut(id as usize) else { return RESPAWN_BACKOFF };
+        if !failed || lived >= HEALTHY_LIFE {
+            *streak = 0;
+        }
+        if !failed {
+            return Duration::ZERO;
+        }
+        let delay = RESPAWN_BACKOFF.saturating_mul(1u32 << (*streak).min(16)).min(RESPAWN_BACKOFF_MAX);
+        *streak = streak.saturating_add(1);
+        delay
     }
 
     /// A task worker died: the task it was running and those it had taken from its channel
     /// but not started will never finish. Tell each sender, so its books balance and its
     /// callback is released, count them, and take the unstarted ones off the queue counters.
+    ///
+    /// What it had taken is in its inbox buffer (see `task_worker`): zeroes if it was killed
+    /// before a receive completed (the datagram is still in the channel, for the successor),
+    /// else the datagram, whose frames from the slot's `started` on never began.
     fn report_lost_tasks(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
         if self.is_event_worker(id) {
             return;
         }
         let shm = self.shm.clone();
-        let slot = shm.slot(id);
+        let Some(slot) = shm.slot(id) else { return };
         let running = slot.running.take();
         if let Some(t) = running {
             self.report_lost(id, pid, code, sig, t, "was lost");
         }
-        // Peeked but maybe not taken: if that datagram still heads the channel, its tasks are
-        // still queued there for the successor, not lost.
-        let still_queued = slot.held_state.swap(0, Relaxed) == HELD_PEEKED && self.heads_channel(id, &slot.held[0]);
-        for held in &slot.held {
-            let Some(t) = held.take() else { continue };
-            if still_queued {
+        let started = slot.started.swap(0, Relaxed) as usize;
+        let Some(inbox) = shm.inbox(id as usize - self.settings.worker_num) else { return };
+        // SAFETY: the worker that owned the buffer is dead and its successor not yet forked:
+        // nobody else touches it now.
+        let buf = unsafe { inbox.bytes_mut() };
+        let shared = i64::from_ne_bytes(buf[..8].try_into().unwrap_or_default()) == msgqueue::SHARED;
+        let mut end = INBOX_BODY;
+        let mut not_started = Vec::new();
+        for (i, f) in Frames::new(&buf[INBOX_BODY..]).enumerate() {
+            // The datagram ends where the zeroes begin (kind 0 is no frame).
+            let Ok((h, body)) = f else { break };
+            end += frame::HEADER_LEN + body.len();
+            if i < started || h.kind != Kind::Task {
                 continue;
             }
-            if Some(t) == running {
-                continue;
+            let t = Taken { src: h.src, generation: h.generation, task: h.task_id, shared };
+            if Some(t) != running {
+                not_started.push(t);
             }
+        }
+        buf[..end].fill(0);
+        for t in not_started {
             if !t.shared {
                 slot.queued.fetch_sub(1, Relaxed);
             }
             self.shm.header().tasking_num.fetch_sub(1, Relaxed);
             self.report_lost(id, pid, code, sig, t, "was lost before it started");
-        }
-    }
-
-    /// Whether the datagram at the head of task worker `id`'s channel starts with task `first`.
-    fn heads_channel(&self, id: WorkerId, first: &TaskRef) -> bool {
-        let Some(ch) = self.inboxes.get(id as usize - self.settings.worker_num) else { return false };
-        let Some(want) = first.peek() else { return false };
-        let mut buf = vec![0u8; frame::HEADER_LEN];
-        // A short buffer truncates the copy; the first header is all we need.
-        match channel::peek(ch.rx.as_raw_fd(), &mut buf, false) {
-            Ok(Some(_)) => frame::Header::decode(&buf).is_ok_and(|h| {
-                h.kind == Kind::Task && (h.src, h.generation, h.task_id) == (want.src, want.generation, want.task)
-            }),
-            _ => false,
         }
     }
 
@@ -423,18 +573,17 @@ impl Pool<'_> {
             task, src, what, id, pid, code, sig
         );
         log_at!(Level::Warning, "Manager::wait", "{}", reason);
-        if let Some(out) = self.notices.get_mut(src as usize) {
-            let f = frame::encode(Kind::Lost, 0, id, generation, task, reason.as_bytes());
-            if let Err(e) = out.push(f.into()) {
-                log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost: {}", src, task, e);
-            }
+        let Some(out) = self.notices.get_mut(src as usize) else { return };
+        let sent = frame::encode(Kind::Lost, 0, id, generation, task, reason.as_bytes()).map_err(io::Error::from).and_then(|f| out.push(f.into()));
+        if let Err(e) = sent {
+            log_at!(Level::Warning, "Manager::wait", "could not tell worker#{} that task#{} was lost: {}", src, task, e);
         }
     }
 
-    fn respawn_due_workers<H: Handler>(&mut self, h: &mut H) -> Result<(), PoolError> {
+    fn respawn_due_workers<H: Handler>(&mut self, h: &mut H) {
         if self.phase != Phase::Running {
             self.respawn_due.clear();
-            return Ok(());
+            return;
         }
         let now = Instant::now();
         let (due, later): (Vec<_>, Vec<_>) = self.respawn_due.drain(..).partition(|(_, t)| *t <= now);
@@ -443,11 +592,11 @@ impl Pool<'_> {
             // A failed fork (out of memory, pid limit) must not end the manager under its
             // running workers: try again after the backoff.
             if let Err(e) = self.spawn(id, h) {
-                log_at!(Level::Error, "Manager::spawn", "cannot respawn worker#{}: {}", id, e);
-                self.respawn_due.push((id, Instant::now() + RESPAWN_BACKOFF));
+                let delay = self.respawn_delay(id, true, Duration::ZERO);
+                log_at!(Level::Error, "Manager::spawn", "cannot respawn worker#{}: {}; next try in {}ms", id, e, delay.as_millis());
+                self.respawn_due.push((id, clock::after(delay)));
             }
         }
-        Ok(())
     }
 
     /// SIGUSR1 (all workers) or SIGUSR2 (task workers only): replace them one by one. Each
@@ -492,8 +641,7 @@ impl Pool<'_> {
         while let Some(id) = self.reload_queue.pop_front() {
             let Some(pid) = self.children.iter().find(|(_, c)| c.id == id).map(|(p, _)| *p) else { continue };
             let _ = kill(pid, Signal::SIGTERM);
-            let wait = Duration::from_secs_f64(self.settings.max_wait_time) + KILL_GRACE;
-            self.reloading = Some((pid, Instant::now() + wait));
+            self.reloading = Some((pid, clock::after(self.settings.max_wait_time.saturating_add(KILL_GRACE))));
             return;
         }
     }
@@ -507,8 +655,7 @@ impl Pool<'_> {
 
     fn enter_phase(&mut self, phase: Phase) {
         self.phase = phase;
-        let wait = Duration::from_secs_f64(self.settings.max_wait_time) + KILL_GRACE;
-        self.phase_deadline = Some(Instant::now() + wait);
+        self.phase_deadline = Some(clock::after(self.settings.max_wait_time.saturating_add(KILL_GRACE)));
         let event_phase = phase == Phase::StoppingEventWorkers;
         for (pid, c) in &self.children {
             if self.is_event_worker(c.id) == event_phase {

@@ -12,6 +12,7 @@ use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
 use crate::types::WorkerId;
 
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum WorkerStatus {
@@ -50,9 +51,6 @@ pub struct Header {
     pub task_queue_id: AtomicI32,
 }
 
-/// Most tasks one datagram to a task worker may carry (its slot records them, see below).
-pub const TASKS_PER_DATAGRAM: usize = 16;
-
 /// One per worker (event workers first, then task workers), indexed by global worker id.
 #[repr(C)]
 #[derive(Default)]
@@ -67,16 +65,11 @@ pub struct WorkerSlot {
     pub request_count: AtomicU64,
     /// Task workers: the task being run, so the manager can report it if this worker dies.
     pub running: TaskRef,
-    /// Task workers: tasks taken from the channel (one datagram) and not started yet. A dead
+    /// Task workers: how many frames of the datagram in this worker's inbox buffer it has
+    /// begun. The frames after them were taken from the channel but not started: a dead
     /// worker's manager reports them and takes them off `queued` and `tasking_num`.
-    pub held: [TaskRef; TASKS_PER_DATAGRAM],
-    /// Whether the `held` datagram was only peeked at (HELD_PEEKED: it may still be in the
-    /// channel) or taken out of it (HELD_TAKEN).
-    pub held_state: AtomicU32,
+    pub started: AtomicU32,
 }
-
-pub const HELD_PEEKED: u32 = 1;
-pub const HELD_TAKEN: u32 = 2;
 
 /// Names one task in a slot: who sent it (which incarnation) and its id.
 #[repr(C)]
@@ -146,22 +139,64 @@ impl WorkerSlot {
     }
 }
 
+// Slots follow the header directly: the header's size must keep them aligned.
+const _: () = assert!(std::mem::size_of::<Header>() % std::mem::align_of::<WorkerSlot>() == 0);
+const _: () = assert!(std::mem::align_of::<Header>() >= std::mem::align_of::<WorkerSlot>());
+
+/// Most tasks one datagram to a task worker carries: a kill loses (reports) at most these,
+/// and a burst spreads over the task workers instead of landing in one worker's batch.
+pub const TASKS_PER_DATAGRAM: usize = 16;
+
+/// Largest datagram a task worker receives: a task frame's inline body is at most 64 KiB minus
+/// its header, and a flush coalesces frames up to 64 KiB (`ipc::channel`).
+pub const INBOX_DATAGRAM: usize = 64 * 1024;
+/// A task worker's inbox buffer: the 8-byte message type (System V queues write it in front of
+/// the body; socketpairs leave it 0), then the datagram, then zeroes.
+pub const INBOX_LEN: usize = 8 + INBOX_DATAGRAM + 4096 - 8;
+/// Where the datagram starts in an inbox buffer.
+pub const INBOX_BODY: usize = 8;
+
 pub struct Shm {
     base: NonNull<u8>,
     len: usize,
     workers: usize,
+    /// One inbox buffer per task worker, in a mapping of its own (page aligned).
+    inboxes: Option<(NonNull<u8>, usize)>,
+    inbox_count: usize,
+}
+
+fn map_shared(len: usize) -> io::Result<NonNull<u8>> {
+    let nz = NonZeroUsize::new(len).ok_or_else(|| io::Error::other("empty shared region"))?;
+    // SAFETY: a fresh anonymous mapping aliases nothing.
+    let ptr = unsafe { mmap_anonymous(None, nz, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED)? };
+    Ok(ptr.cast())
 }
 
 impl Shm {
-    pub fn new(workers: usize) -> io::Result<Shm> {
+    /// The region for `workers` slots, and an inbox buffer for each of `task_workers`.
+    pub fn new(workers: usize, task_workers: usize) -> io::Result<Shm> {
         let len = std::mem::size_of::<Header>() + workers * std::mem::size_of::<WorkerSlot>();
-        let nz = NonZeroUsize::new(len).ok_or_else(|| io::Error::other("empty shared region"))?;
-        // SAFETY: a fresh anonymous mapping aliases nothing; zeroed memory is a valid value of
-        // every atomic in Header and WorkerSlot, and both are repr(C) with no padding invariants.
-        let ptr = unsafe {
-            mmap_anonymous(None, nz, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED)?
+        // Zeroed memory is a valid value of every atomic in Header and WorkerSlot, and both are
+        // repr(C) with no padding invariants.
+        let base = map_shared(len)?;
+        let inboxes = match task_workers {
+            0 => None,
+            n => {
+                let bytes = n.checked_mul(INBOX_LEN).ok_or_else(|| io::Error::other("too many task workers"))?;
+                Some((map_shared(bytes)?, bytes))
+            }
         };
-        Ok(Shm { base: ptr.cast(), len, workers })
+        Ok(Shm { base, len, workers, inboxes, inbox_count: task_workers })
+    }
+
+    /// Task worker `index`'s inbox buffer (see `task_worker`): written by the kernel when that
+    /// worker receives a datagram, read by that worker, and by the manager once it is dead.
+    pub fn inbox(&self, index: usize) -> Option<Inbox> {
+        let (base, _) = self.inboxes?;
+        (index < self.inbox_count).then(|| {
+            // SAFETY: index < inbox_count, so the buffer lies inside the mapping.
+            Inbox { ptr: unsafe { NonNull::new_unchecked(base.as_ptr().add(index * INBOX_LEN)) } }
+        })
     }
 
     pub fn header(&self) -> &Header {
@@ -170,21 +205,59 @@ impl Shm {
         unsafe { &*self.base.as_ptr().cast::<Header>() }
     }
 
-    pub fn slot(&self, id: WorkerId) -> &WorkerSlot {
-        let i = (id as usize).min(self.workers.saturating_sub(1));
-        // SAFETY: slots follow the header, `i` is within `workers` (clamped above), and the
-        // alignment of WorkerSlot divides the header size (both are cache-line aligned).
-        unsafe {
+    /// Worker `id`'s slot; None for an id this server does not have.
+    pub fn slot(&self, id: WorkerId) -> Option<&WorkerSlot> {
+        let i = id as usize;
+        if i >= self.workers {
+            return None;
+        }
+        // SAFETY: slots follow the header, `i` is below `workers` (checked above), and the
+        // alignment of WorkerSlot divides the header size (checked at compile time).
+        Some(unsafe {
             let first = self.base.as_ptr().add(std::mem::size_of::<Header>()).cast::<WorkerSlot>();
             &*first.add(i)
-        }
+        })
+    }
+
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+}
+
+/// A task worker's inbox buffer in shared memory, INBOX_LEN bytes. Raw on purpose: the kernel
+/// writes it (recvmsg, msgrcv), so no Rust reference may be held across a receive.
+#[derive(Clone, Copy)]
+pub struct Inbox {
+    ptr: NonNull<u8>,
+}
+
+impl Inbox {
+    /// # Safety
+    /// No other reference into this buffer may be alive in this process while the returned
+    /// one is, and no other process may use it (only its task worker does, while it lives).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn bytes_mut<'a>(self) -> &'a mut [u8] {
+        std::slice::from_raw_parts_mut(self.ptr.as_ptr(), INBOX_LEN)
+    }
+
+    /// # Safety
+    /// No `bytes_mut` borrow may be alive, and nothing may write the buffer (receive into it)
+    /// while the returned slice is used.
+    pub unsafe fn bytes<'a>(self) -> &'a [u8] {
+        std::slice::from_raw_parts(self.ptr.as_ptr(), INBOX_LEN)
     }
 }
 
 impl Drop for Shm {
     fn drop(&mut self) {
-        // SAFETY: base/len describe the mapping made in new(); no reference outlives self.
-        let _ = unsafe { munmap(self.base.cast(), self.len) };
+        // SAFETY: base/len (and the inbox mapping) are the mappings made in new(); no
+        // reference outlives self.
+        unsafe {
+            let _ = munmap(self.base.cast(), self.len);
+            if let Some((p, len)) = self.inboxes {
+                let _ = munmap(p.cast(), len);
+            }
+        }
     }
 }
 
@@ -196,28 +269,33 @@ mod tests {
 
     #[test]
     fn layout_keeps_slots_aligned_and_apart() {
-        assert_eq!(std::mem::size_of::<Header>() % std::mem::align_of::<WorkerSlot>(), 0);
-        let shm = Shm::new(3).unwrap();
-        let a = shm.slot(0) as *const _ as usize;
-        let b = shm.slot(1) as *const _ as usize;
+        let shm = Shm::new(3, 2).unwrap();
+        let a = shm.slot(0).unwrap() as *const _ as usize;
+        let b = shm.slot(1).unwrap() as *const _ as usize;
         assert!(b - a >= 64);
-        assert_eq!(shm.slot(2).status(), WorkerStatus::Exit);
+        assert_eq!(shm.slot(2).unwrap().status(), WorkerStatus::Exit);
+        assert!(shm.slot(3).is_none(), "a bad id is an error, not another worker's slot");
+        assert!(shm.inbox(1).is_some() && shm.inbox(2).is_none());
     }
 
     #[test]
     fn a_child_process_writes_are_seen_by_the_parent() {
-        let shm = Shm::new(2).unwrap();
+        let shm = Shm::new(2, 1).unwrap();
         // SAFETY: the child only touches atomics and exits with _exit.
         match unsafe { fork() }.unwrap() {
             ForkResult::Child => {
                 shm.header().task_count.fetch_add(41, Relaxed);
-                shm.slot(1).queued.fetch_add(1, Relaxed);
+                shm.slot(1).unwrap().queued.fetch_add(1, Relaxed);
+                // SAFETY: no other reference to the inbox exists in this child.
+                unsafe { shm.inbox(0).unwrap().bytes_mut()[INBOX_BODY] = 7 };
                 unsafe { libc::_exit(0) };
             }
             ForkResult::Parent { child } => {
                 waitpid(child, None).unwrap();
                 assert_eq!(shm.header().task_count.load(Relaxed), 41);
-                assert_eq!(shm.slot(1).queued.load(Relaxed), 1);
+                assert_eq!(shm.slot(1).unwrap().queued.load(Relaxed), 1);
+                // SAFETY: the only writer has exited.
+                assert_eq!(unsafe { shm.inbox(0).unwrap().bytes() }[INBOX_BODY], 7);
             }
         }
     }

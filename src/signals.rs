@@ -63,10 +63,12 @@ pub fn install(signals: &[Signal]) -> io::Result<Wakeup> {
     Ok(Wakeup { rx, _tx: tx })
 }
 
-/// Installs a handler that does nothing: for waking a worker asleep in msgrcv, which has no
-/// descriptor to poll. msgrcv fails with EINTR on any handled signal even with SA_RESTART
-/// (signal(7)), while SA_RESTART keeps the user's own calls in onTask from being cut short.
-pub fn install_waking(signals: &[Signal]) -> io::Result<()> {
+/// Makes `signals` do nothing in this process, with a handler that does nothing rather than
+/// SIG_IGN: a caught signal goes back to its default in any program this process execs (a
+/// Task callback's `exec()` or `proc_open()`), an ignored one would stay ignored there.
+/// SA_RESTART keeps the user's own calls from being cut short, while msgrcv still fails with
+/// EINTR on it (signal(7)), which is what wakes a task worker asleep in a queue.
+pub fn disarm(signals: &[Signal]) -> io::Result<()> {
     extern "C" fn nothing(_: libc::c_int) {}
     let action = SigAction::new(SigHandler::Handler(nothing), SaFlags::SA_RESTART, SigSet::empty());
     for &s in signals {
@@ -74,6 +76,43 @@ pub fn install_waking(signals: &[Signal]) -> io::Result<()> {
         unsafe { signal::sigaction(s, &action)? };
     }
     Ok(())
+}
+
+/// A one-shot timer of this process that raises SIGURG: it bounds a blocking msgrcv (which
+/// has no descriptor to poll) without touching ITIMER_REAL, so the user's `pcntl_alarm()`
+/// keeps working.
+pub struct WakeTimer(libc::timer_t);
+
+impl WakeTimer {
+    pub fn new() -> io::Result<WakeTimer> {
+        // SAFETY: sigevent is plain data; zeroed is valid, and we set what SIGEV_SIGNAL needs.
+        let mut ev: libc::sigevent = unsafe { std::mem::zeroed() };
+        ev.sigev_notify = libc::SIGEV_SIGNAL;
+        ev.sigev_signo = libc::SIGURG;
+        let mut id: libc::timer_t = std::ptr::null_mut();
+        // SAFETY: both pointers are to live locals; the kernel fills `id`.
+        if unsafe { libc::timer_create(libc::CLOCK_MONOTONIC, &mut ev, &mut id) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(WakeTimer(id))
+    }
+
+    /// Arms the timer to fire once after `after` (zero disarms it).
+    pub fn arm(&self, after: std::time::Duration) {
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec { tv_sec: 0, tv_nsec: 0 },
+            it_value: libc::timespec { tv_sec: after.as_secs() as libc::time_t, tv_nsec: after.subsec_nanos() as libc::c_long },
+        };
+        // SAFETY: a timer this value owns; `spec` is read only.
+        unsafe { libc::timer_settime(self.0, 0, &spec, std::ptr::null_mut()) };
+    }
+}
+
+impl Drop for WakeTimer {
+    fn drop(&mut self) {
+        // SAFETY: deletes the timer this value created.
+        unsafe { libc::timer_delete(self.0) };
+    }
 }
 
 /// Blocks `signals` (true) or lets them through again (false) in this process.
@@ -95,13 +134,6 @@ pub fn hold(signals: &[Signal]) {
 
 pub fn release(signals: &[Signal]) {
     set_mask(signals, false);
-}
-
-pub fn ignore(signals: &[Signal]) {
-    for &s in signals {
-        // SAFETY: SIG_IGN installs no code.
-        let _ = unsafe { signal::signal(s, SigHandler::SigIgn) };
-    }
 }
 
 pub fn restore_default(signals: &[Signal]) {
@@ -143,5 +175,15 @@ mod tests {
         assert_eq!(nix::unistd::read(w.fd(), &mut b).unwrap(), 1);
         assert!(take().is_empty());
         restore_default(&[Signal::SIGUSR2]);
+    }
+
+    #[test]
+    fn disarmed_signals_are_not_ignored_in_programs_we_start() {
+        disarm(&[Signal::SIGUSR1]).unwrap();
+        signal::raise(Signal::SIGUSR1).unwrap();
+        let out = std::process::Command::new("grep").args(["SigIgn", "/proc/self/status"]).output().unwrap();
+        let mask = u64::from_str_radix(String::from_utf8_lossy(&out.stdout).split_whitespace().nth(1).unwrap(), 16).unwrap();
+        assert_eq!(mask & (1 << (libc::SIGUSR1 - 1)), 0);
+        restore_default(&[Signal::SIGUSR1]);
     }
 }

@@ -3,6 +3,13 @@
 //!
 //! Results never block it: a full result channel queues them here and the wait for the next
 //! task also waits for that channel to drain, so a slow event worker cannot stall the others.
+//!
+//! Every datagram is received straight into this worker's inbox buffer in shared memory
+//! (`shm::Inbox`), so what it took is recorded by the receive itself: one system call to take
+//! tasks, one to send a result, and the books stay exact under SIGKILL. The buffer is all
+//! zeroes before each receive; the slot's `started` counts the frames begun. A worker killed
+//! anywhere leaves either zeroes (nothing taken: the datagram is still in the channel, for
+//! its successor) or the datagram, whose frames from `started` on the manager reports lost.
 
 use std::collections::VecDeque;
 use std::io;
@@ -15,16 +22,17 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 use thiserror::Error;
 
+use crate::fault::{self, Point};
 use crate::handler::{Handler, Process};
-use crate::ipc::channel::{self, recv_buffer, Outbox};
-use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST};
+use crate::ipc::channel::{self, Outbox};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST, FLAG_SERIALIZED, HEADER_LEN};
 use crate::ipc::msgqueue::{self, MsgQueue};
-use crate::ipc::payload::{self, Carrier};
+use crate::ipc::payload::{self, BodyRef, Carrier};
 use crate::log::Level;
 use crate::log_at;
-use crate::shm::{Shm, WorkerStatus, HELD_PEEKED, HELD_TAKEN};
-use crate::signals::{self, Wakeup};
-use crate::types::{Payload, TaskInfo, WorkerId};
+use crate::shm::{self, Shm, WorkerSlot, WorkerStatus, INBOX_BODY};
+use crate::signals::{self, WakeTimer, Wakeup};
+use crate::types::{Body, Bytes, Payload, TaskInfo, WorkerId};
 
 #[derive(Debug, Error)]
 pub enum FinishError {
@@ -51,22 +59,26 @@ pub struct TaskWorkerSetup {
     pub worker_num: usize,
     pub shm: Rc<Shm>,
     pub inbox: Inbox,
-    pub max_message: usize,
     /// One per event worker, indexed by event worker id.
     pub result_outboxes: Vec<Outbox>,
     pub max_wait: Duration,
     /// Tasks this process runs before it exits to be replaced; 0 = no limit.
     pub max_request: u64,
+    /// The descriptors this process owns (its inbox, the result channels), kept open here.
+    pub fds: Vec<OwnedFd>,
 }
 
-/// A task taken from the channel, not started yet.
-struct Taken {
-    header: frame::Header,
-    body: Payload,
-    /// Its index in the slot's `held` record.
-    held: usize,
-    /// Came from the shared queue (mode 3): not counted in this worker's `queued`.
-    shared: bool,
+/// A task ready to run, as `next_task` hands it out.
+pub struct Task {
+    pub info: TaskInfo,
+    pub serialized: bool,
+    body: TaskBody,
+}
+
+/// Where a task's body is: still in the inbox buffer, or in its own mapping (a memfd).
+enum TaskBody {
+    Inbox(std::ops::Range<usize>),
+    Held(Bytes),
 }
 
 struct Running {
@@ -74,15 +86,30 @@ struct Running {
     generation: u32,
 }
 
+/// The datagram in the inbox buffer that this worker is working through.
+#[derive(Default)]
+struct Batch {
+    /// Next frame's offset in the buffer, and the datagram's end.
+    cursor: usize,
+    end: usize,
+    /// Frames begun so far (mirrored in the slot's `started`).
+    index: u32,
+    /// Taken from mode 3's shared queue: not counted in this worker's `queued`.
+    shared: bool,
+    /// Descriptors that came with it, one per memfd body, in frame order.
+    fds: VecDeque<OwnedFd>,
+}
+
 pub struct TaskWorker {
     id: WorkerId,
     shm: Rc<Shm>,
     inbox: Inbox,
-    recv_buf: Vec<u8>,
+    buf: shm::Inbox,
     results: Vec<Outbox>,
     wake: Wakeup,
-    /// Tasks of the last datagram not run yet (a datagram may carry several).
-    batch: VecDeque<Taken>,
+    /// Bounds a blocking msgrcv (queue modes).
+    wake_timer: Option<WakeTimer>,
+    batch: Batch,
     running: Option<Running>,
     max_wait: Duration,
     stopping: bool,
@@ -90,30 +117,46 @@ pub struct TaskWorker {
     tasks_run: u64,
     /// The last task's frames have not all left yet (see `settle`).
     unsettled: bool,
+    _fds: Vec<OwnedFd>,
 }
 
 impl TaskWorker {
     pub fn new(s: TaskWorkerSetup) -> io::Result<TaskWorker> {
+        let index = (s.id as usize).checked_sub(s.worker_num).ok_or_else(|| io::Error::other("not a task worker id"))?;
+        let buf = s.shm.inbox(index).ok_or_else(|| io::Error::other(format!("task worker#{} has no inbox buffer", s.id)))?;
+        s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("task worker#{} has no slot", s.id)))?;
         let wake = signals::install(&[Signal::SIGTERM])?;
-        match s.inbox {
-            Inbox::Socket(fd) => set_receive_timeout(fd, Duration::from_secs(1))?,
-            // msgrcv is never restarted after a signal handler: these interrupt its sleep.
-            Inbox::Queue { .. } => signals::install_waking(&[Signal::SIGALRM, Signal::SIGURG])?,
-        }
+        let wake_timer = match s.inbox {
+            Inbox::Socket(fd) => {
+                set_receive_timeout(fd, Duration::from_secs(1))?;
+                None
+            }
+            Inbox::Queue { .. } => {
+                // msgrcv is never restarted after a signal handler: SIGURG interrupts its sleep.
+                signals::disarm(&[Signal::SIGURG])?;
+                Some(WakeTimer::new()?)
+            }
+        };
+        // SAFETY: nothing else in this process refers to the buffer yet. Touching every page
+        // now means a later receive never faults on it: a fault interrupted by SIGKILL during
+        // the kernel's copy could lose a dequeued datagram without a record.
+        unsafe { buf.bytes_mut().fill(0) };
         Ok(TaskWorker {
             id: s.id,
             shm: s.shm,
             inbox: s.inbox,
-            recv_buf: recv_buffer(s.max_message),
+            buf,
             results: s.result_outboxes,
             wake,
-            batch: VecDeque::new(),
+            wake_timer,
+            batch: Batch::default(),
             running: None,
             max_wait: s.max_wait,
             stopping: false,
             max_request: s.max_request,
             tasks_run: 0,
             unsettled: false,
+            _fds: s.fds,
         })
     }
 
@@ -123,6 +166,11 @@ impl TaskWorker {
 
     pub fn shm(&self) -> &Rc<Shm> {
         &self.shm
+    }
+
+    fn slot(&self) -> &WorkerSlot {
+        // Checked in new(): this worker's id has a slot.
+        self.shm.slot(self.id).expect("own slot checked at start")
     }
 
     pub fn current_task(&self) -> Option<TaskInfo> {
@@ -149,7 +197,7 @@ impl TaskWorker {
         let Some(r) = self.running.take() else { return };
         // Idle before the last result leaves: whoever gets the result of the last task sees
         // every task worker idle in stats().
-        let slot = self.shm.slot(self.id);
+        let slot = self.slot();
         slot.request_count.fetch_add(1, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         self.tasks_run += 1;
@@ -164,14 +212,32 @@ impl TaskWorker {
             None => false,
         };
         if !sent_last {
-            if let Some(out) = self.results.get_mut(r.info.src_worker as usize) {
-                out.push_lazy(frame::encode(Kind::Done, 0, self.id, r.generation, r.info.id, &[]).into());
-            }
+            self.push_notice(r.info.src_worker, Kind::Done, r.generation, r.info.id, b"", false);
         }
         // The task stays "running" in the slot until its last frame has left this process:
         // killed before that, it is reported lost instead of vanishing.
         self.unsettled = true;
         self.settle();
+    }
+
+    /// Queues a small frame for event worker `to` (sent now with `now`, else with the next
+    /// push or flush, sharing its datagram).
+    fn push_notice(&mut self, to: WorkerId, kind: Kind, generation: u32, task: i64, body: &[u8], now: bool) {
+        let Some(out) = self.results.get_mut(to as usize) else {
+            log_at!(Level::Warning, "TaskWorker::finish", "task#{} names worker#{}, which does not exist", task, to);
+            return;
+        };
+        let sent = frame::encode(kind, 0, self.id, generation, task, body).map_err(io::Error::from).and_then(|f| {
+            if now {
+                out.push(f.into()).map(|_| ())
+            } else {
+                out.push_lazy(f.into());
+                Ok(())
+            }
+        });
+        if let Err(e) = sent {
+            log_at!(Level::Warning, "TaskWorker::finish", "cannot tell worker#{} about task#{}: {}", to, task, e);
+        }
     }
 
     /// Sends what is queued; once nothing is, the last task is off the books. True then.
@@ -181,7 +247,7 @@ impl TaskWorker {
             return false;
         }
         if self.unsettled {
-            self.shm.slot(self.id).running.clear();
+            self.slot().running.clear();
             self.unsettled = false;
         }
         true
@@ -194,7 +260,7 @@ impl TaskWorker {
     }
 
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
-    pub fn next_task(&mut self) -> io::Result<Option<(TaskInfo, Payload)>> {
+    pub fn next_task(&mut self) -> io::Result<Option<Task>> {
         loop {
             // No new task while the last one's results wait for room in a full channel: the
             // books stay exact, and a slow event worker slows its task workers down instead of
@@ -207,8 +273,8 @@ impl TaskWorker {
                 self.wait(false)?;
                 continue;
             }
-            if let Some(t) = self.batch.pop_front() {
-                return Ok(Some(self.begin(t)));
+            if let Some(t) = self.next_in_batch() {
+                return Ok(Some(t));
             }
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
@@ -220,159 +286,157 @@ impl TaskWorker {
                 self.flush_results();
                 return Ok(None);
             }
-            if self.receive()? {
-                continue;
-            }
-            // Nothing to run: let waiting results and done-messages go before sleeping.
+            // Let waiting results and done-messages go before sleeping.
             self.flush_results();
             if self.results.iter().all(Outbox::is_empty) {
-                // The common case: sleep in recv itself, one syscall per task as a plain
-                // socket reader would. With SO_RCVTIMEO set, recv is never restarted after a
-                // signal (signal(7)), so SIGTERM wakes it; the timeout bounds the rare race
-                // with a signal that lands just before the call.
-                self.receive_blocking()?;
+                // The common case: sleep in the receive itself, one system call per task as a
+                // plain reader would. It fails with EINTR on a signal, so SIGTERM wakes it; a
+                // timeout bounds the rare race with a signal landing just before the call.
+                self.slot().set_status(WorkerStatus::Idle);
+                self.receive(true)?;
             } else {
                 self.wait(true)?;
+                self.receive(false)?;
             }
         }
     }
 
-    fn begin(&mut self, t: Taken) -> (TaskInfo, Payload) {
-        let h = t.header;
-        let info = TaskInfo { id: h.task_id, src_worker: h.src };
-        let slot = self.shm.slot(self.id);
-        slot.set_status(WorkerStatus::Busy);
-        // Running first, then off the held list: a death in between reports it once
-        // (the manager skips a held entry equal to the running one).
-        slot.running.set(h.src, h.generation, h.task_id, t.shared);
-        if let Some(r) = slot.held.get(t.held) {
-            r.clear();
+    /// Begins the next frame of the datagram in the inbox buffer, if any is left.
+    fn next_in_batch(&mut self) -> Option<Task> {
+        while self.batch.cursor < self.batch.end {
+            // SAFETY: the buffer is written only by receive(), which runs only once this batch
+            // is over; every slice of it handed out (a task body) is dropped before then.
+            let buf = unsafe { self.buf.bytes() };
+            let at = self.batch.cursor;
+            let (h, len) = match Frames::new(&buf[at..self.batch.end]).next() {
+                Some(Ok((h, body))) => (h, body.len()),
+                Some(Err(e)) => {
+                    log_at!(Level::Warning, "TaskWorker::receive", "bad task packet: {}", e);
+                    self.batch.cursor = self.batch.end;
+                    break;
+                }
+                None => break,
+            };
+            self.batch.cursor = at + HEADER_LEN + len;
+            let index = self.batch.index;
+            self.batch.index += 1;
+            if h.kind != Kind::Task {
+                log_at!(Level::Warning, "TaskWorker::receive", "unexpected {:?} frame", h.kind);
+                self.slot().started.store(self.batch.index, Relaxed);
+                continue;
+            }
+            let inline = at + HEADER_LEN..at + HEADER_LEN + len;
+            let body = match payload::body_ref(&h, &buf[inline.clone()], &mut self.batch.fds) {
+                Ok(BodyRef::Inline(_)) => TaskBody::Inbox(inline),
+                Ok(BodyRef::Held(b)) => TaskBody::Held(b),
+                Err(e) => {
+                    self.unreadable(&h, e);
+                    continue;
+                }
+            };
+            let info = TaskInfo { id: h.task_id, src_worker: h.src };
+            let slot = self.slot();
+            slot.set_status(WorkerStatus::Busy);
+            // Running first, then counted as begun: a death in between reports it once (the
+            // manager skips a not-begun frame equal to the running task).
+            slot.running.set(h.src, h.generation, h.task_id, self.batch.shared);
+            slot.started.store(index + 1, Relaxed);
+            self.started(self.batch.shared);
+            self.running = Some(Running { info, generation: h.generation });
+            return Some(Task { info, serialized: h.flags & FLAG_SERIALIZED != 0, body });
         }
-        self.started(t.shared);
-        self.running = Some(Running { info, generation: h.generation });
-        (info, t.body)
+        if self.batch.end > 0 {
+            self.clear_batch();
+        }
+        None
+    }
+
+    /// The batch is over: its bytes are zeroed (the next receive starts from zeroes, so a
+    /// kill before it leaves nothing that looks taken), its record reset.
+    fn clear_batch(&mut self) {
+        let end = self.batch.end;
+        // SAFETY: no slice of the buffer is alive (the batch's bodies were all consumed).
+        unsafe { self.buf.bytes_mut()[..end].fill(0) };
+        self.slot().started.store(0, Relaxed);
+        self.batch = Batch::default();
     }
 
     /// The task left the queue: Swoole's `tasking_num` counts only tasks not started yet.
     fn started(&self, shared: bool) {
         if !shared {
-            self.shm.slot(self.id).queued.fetch_sub(1, Relaxed);
+            self.slot().queued.fetch_sub(1, Relaxed);
         }
         self.shm.header().tasking_num.fetch_sub(1, Relaxed);
     }
 
-    /// A task whose payload could not be read never runs: its sender hears it was lost.
-    fn unreadable(&mut self, h: &frame::Header, held: usize, shared: bool, e: io::Error) {
+    /// A task whose payload could not be read never runs: its sender hears it was lost (told
+    /// before it counts as begun, so a kill in between reports it twice, never not at all).
+    fn unreadable(&mut self, h: &frame::Header, e: io::Error) {
         let reason = format!("[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e);
         log_at!(Level::Warning, "TaskWorker::receive", "{}", reason);
-        self.started(shared);
-        if let Some(r) = self.shm.slot(self.id).held.get(held) {
-            r.clear();
+        self.push_notice(h.src, Kind::Lost, h.generation, h.task_id, reason.as_bytes(), true);
+        self.slot().started.store(self.batch.index, Relaxed);
+        self.started(self.batch.shared);
+    }
+
+    /// Receives one datagram into the inbox buffer. False when there was none (or a signal
+    /// or the receive timeout ended the wait).
+    fn receive(&mut self, wait: bool) -> io::Result<bool> {
+        if fault::hit(Point::KillBeforeTake) {
+            fault::kill_self();
         }
-        if let Some(out) = self.results.get_mut(h.src as usize) {
-            out.push_lazy(frame::encode(Kind::Lost, 0, self.id, h.generation, h.task_id, reason.as_bytes()).into());
-        }
-    }
-
-    /// Reads one message into the batch. False when there is none.
-    fn receive(&mut self) -> io::Result<bool> {
-        self.receive_one(false)
-    }
-
-    /// Sleeps in the receive call itself, one syscall per task as a plain reader would. Both
-    /// recv with SO_RCVTIMEO and msgrcv fail with EINTR on a signal (signal(7)), so SIGTERM
-    /// wakes them; a timeout (the receive timeout, or a one-shot alarm for queues) bounds the
-    /// rare race with a signal that lands just before the call.
-    fn receive_blocking(&mut self) -> io::Result<()> {
-        self.shm.slot(self.id).set_status(WorkerStatus::Idle);
-        self.receive_one(true).map(|_| ())
-    }
-
-    fn receive_one(&mut self, wait: bool) -> io::Result<bool> {
-        match self.inbox {
+        // SAFETY: the batch is over (next_task only receives then), so no slice of the buffer
+        // is alive; the kernel writes into it, the same bytes the manager reads after a death.
+        let buf = unsafe { self.buf.bytes_mut() };
+        let got = match self.inbox {
             Inbox::Socket(fd) => {
-                // Peek, record what we are about to take, then take it: killed anywhere in
-                // between, the manager finds the datagram either still at the head of the
-                // channel (the successor runs it) or gone (it reports those tasks lost).
-                let n = match channel::peek(fd, &mut self.recv_buf, wait) {
-                    Ok(Some(n)) => n,
-                    Ok(None) => return Ok(false),
-                    Err(e) if wait && e.raw_os_error() == Some(libc::EAGAIN) => return Ok(false),
-                    Err(e) => return Err(e),
-                };
-                // "Peeked" first: a kill while the record is being written must not make the
-                // manager take a datagram still in the channel for one this worker took.
-                self.shm.slot(self.id).held_state.store(HELD_PEEKED, Relaxed);
-                self.record_held(0..n, false);
                 let mut fds = VecDeque::new();
-                let taken = channel::recv(fd, &mut self.recv_buf, &mut fds, false)?;
-                self.shm.slot(self.id).held_state.store(HELD_TAKEN, Relaxed);
-                match taken {
-                    Some(n) => {
-                        self.push_frames(0..n, fds, false);
-                        Ok(true)
+                match channel::recv(fd, &mut buf[INBOX_BODY..INBOX_BODY + shm::INBOX_DATAGRAM], &mut fds, wait) {
+                    Ok(Some(n)) => Some((INBOX_BODY + n, false, fds)),
+                    Ok(None) => None,
+                    Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN | libc::EINTR)) => None,
+                    Err(e) if e.kind() == io::ErrorKind::Other => {
+                        // A datagram no sender of ours makes: dropped whole, nothing recorded.
+                        log_at!(Level::Warning, "TaskWorker::receive", "task worker#{}: {}", self.id, e);
+                        buf.fill(0);
+                        None
                     }
-                    None => Ok(false),
+                    Err(e) => return Err(e),
                 }
             }
             Inbox::Queue { queue, index, shared } => {
+                let region = &mut buf[..INBOX_BODY + shm::INBOX_DATAGRAM];
                 // Tasks for this worker alone first: nobody else can run them.
-                if let Some(r) = queue.recv(msgqueue::directed(index), &mut self.recv_buf, false)? {
-                    self.push_frames(r, VecDeque::new(), false);
-                    return Ok(true);
+                let mut got = None;
+                if shared || !wait {
+                    got = queue.recv(msgqueue::directed(index), region, false)?;
                 }
-                let mtype = if shared { msgqueue::SHARED } else { msgqueue::directed(index) };
-                let got = if wait {
-                    let _alarm = Alarm::set(QUEUE_WAIT_BOUND);
-                    queue.recv(mtype, &mut self.recv_buf, true)?
-                } else if shared {
-                    queue.recv(mtype, &mut self.recv_buf, false)?
-                } else {
-                    None
-                };
-                match got {
-                    Some(r) => {
-                        self.push_frames(r, VecDeque::new(), shared);
-                        Ok(true)
+                if got.is_none() && (wait || shared) {
+                    let mtype = if shared { msgqueue::SHARED } else { msgqueue::directed(index) };
+                    if wait {
+                        if let Some(t) = &self.wake_timer {
+                            t.arm(QUEUE_WAIT_BOUND);
+                        }
                     }
-                    None => Ok(false),
-                }
-            }
-        }
-    }
-
-    /// Writes the tasks of a datagram into the slot's `held` record.
-    fn record_held(&self, range: std::ops::Range<usize>, shared: bool) {
-        let slot = self.shm.slot(self.id);
-        let tasks = Frames::new(&self.recv_buf[range]).filter_map(Result::ok).filter(|(h, _)| h.kind == Kind::Task);
-        for (r, (h, _)) in slot.held.iter().zip(tasks) {
-            r.set(h.src, h.generation, h.task_id, shared);
-        }
-    }
-
-    fn push_frames(&mut self, range: std::ops::Range<usize>, mut fds: VecDeque<OwnedFd>, shared: bool) {
-        if matches!(self.inbox, Inbox::Queue { .. }) {
-            // Recorded before anything slow (reading a memfd). A queue cannot be peeked, so a
-            // kill between msgrcv and here loses these tasks without a report (documented).
-            self.record_held(range.clone(), shared);
-            self.shm.slot(self.id).held_state.store(HELD_TAKEN, Relaxed);
-        }
-        let buf = std::mem::take(&mut self.recv_buf);
-        let mut held = 0;
-        for f in Frames::new(&buf[range]) {
-            match f {
-                Ok((h, body)) if h.kind == Kind::Task => {
-                    match payload::body(&h, body, &mut fds) {
-                        Ok(p) => self.batch.push_back(Taken { header: h, body: p, held, shared }),
-                        Err(e) => self.unreadable(&h, held, shared, e),
+                    got = queue.recv(mtype, region, wait)?;
+                    if wait {
+                        if let Some(t) = &self.wake_timer {
+                            t.arm(Duration::ZERO);
+                        }
                     }
-                    held += 1;
                 }
-                Ok((h, _)) => log_at!(Level::Warning, "TaskWorker::receive", "unexpected {:?} frame", h.kind),
-                Err(e) => log_at!(Level::Warning, "TaskWorker::receive", "bad task packet: {}", e),
+                got.map(|r| {
+                    let mtype = i64::from_ne_bytes(region[..8].try_into().unwrap_or_default());
+                    (r.end, mtype == msgqueue::SHARED, VecDeque::new())
+                })
             }
+        };
+        let Some((end, shared, fds)) = got else { return Ok(false) };
+        if fault::hit(Point::KillAfterTake) {
+            fault::kill_self();
         }
-        self.recv_buf = buf;
+        self.batch = Batch { cursor: INBOX_BODY, end, index: 0, shared, fds };
+        Ok(true)
     }
 
     fn flush_results(&mut self) {
@@ -386,7 +450,7 @@ impl TaskWorker {
     /// Sleeps until a task arrives, a signal lands or a full result channel has room again.
     /// `for_tasks`: also wake for a new task (otherwise only for room or a signal).
     fn wait(&mut self, for_tasks: bool) -> io::Result<()> {
-        self.shm.slot(self.id).set_status(WorkerStatus::Idle);
+        self.slot().set_status(WorkerStatus::Idle);
         let wake = (self.wake.fd(), PollFlags::POLLIN);
         let woken = match self.inbox {
             Inbox::Socket(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
@@ -419,7 +483,7 @@ impl TaskWorker {
 
     /// Before exit: results still queued get until the deadline to leave.
     fn drain_results(&mut self) {
-        let deadline = Instant::now() + self.max_wait;
+        let deadline = crate::clock::after(self.max_wait);
         loop {
             if self.settle() {
                 return;
@@ -430,9 +494,7 @@ impl TaskWorker {
                 log_at!(Level::Warning, "TaskWorker::stop", "task worker#{} exit timeout: {} result message(s) lost", self.id, lost);
                 return;
             }
-            let ms = i32::try_from(left.as_millis()).unwrap_or(i32::MAX).max(1);
-            let timeout = PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX);
-            if let Err(e) = self.poll_with_results(&[], timeout) {
+            if let Err(e) = self.poll_with_results(&[], crate::clock::poll_timeout(Some(left))) {
                 log_at!(Level::Warning, "TaskWorker::stop", "waiting to send results failed: {}", e);
                 return;
             }
@@ -443,31 +505,6 @@ impl TaskWorker {
 /// Longest a task worker sleeps in msgrcv before it looks at its signals again.
 const QUEUE_WAIT_BOUND: Duration = Duration::from_secs(1);
 
-/// A one-shot SIGALRM that interrupts a blocking msgrcv; cancelled when dropped.
-struct Alarm;
-
-impl Alarm {
-    fn set(after: Duration) -> Alarm {
-        arm(after);
-        Alarm
-    }
-}
-
-impl Drop for Alarm {
-    fn drop(&mut self) {
-        arm(Duration::ZERO);
-    }
-}
-
-fn arm(after: Duration) {
-    let t = libc::itimerval {
-        it_interval: libc::timeval { tv_sec: 0, tv_usec: 0 },
-        it_value: libc::timeval { tv_sec: after.as_secs() as libc::time_t, tv_usec: after.subsec_micros() as libc::suseconds_t },
-    };
-    // SAFETY: setitimer reads `t` and writes nothing (null old value).
-    unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
-}
-
 fn set_receive_timeout(fd: RawFd, t: Duration) -> io::Result<()> {
     // SAFETY: borrowing an fd this worker keeps open for its whole life.
     let b = unsafe { BorrowedFd::borrow_raw(fd) };
@@ -476,26 +513,40 @@ fn set_receive_timeout(fd: RawFd, t: Duration) -> io::Result<()> {
 }
 
 /// Runs a task worker until it is told to stop and its channel is empty.
-pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) {
-    let id = tw.borrow().id;
+pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) -> io::Result<()> {
+    let (id, buf) = {
+        let t = tw.borrow();
+        (t.id, t.buf)
+    };
     h.enter(Process::Task(tw.clone()));
     h.on_worker_start(id);
-    loop {
+    let result = loop {
         let next = tw.borrow_mut().next_task();
         match next {
-            Ok(Some((info, data))) => {
-                let ret = h.on_task(info, data);
+            Ok(Some(task)) => {
+                let ret = {
+                    let bytes: &[u8] = match &task.body {
+                        // SAFETY: the inbox is written only by the next receive, which cannot
+                        // run before this slice is dropped (end of this block).
+                        TaskBody::Inbox(r) => unsafe { &buf.bytes()[r.clone()] },
+                        TaskBody::Held(b) => b,
+                    };
+                    h.on_task(task.info, Body { serialized: task.serialized, bytes })
+                };
                 tw.borrow_mut().complete(ret);
             }
-            Ok(None) => break,
+            Ok(None) => break Ok(()),
             Err(e) => {
                 log_at!(Level::Error, "TaskWorker::loop", "task worker#{} loop failed: {}", id, e);
-                break;
+                break Err(e);
             }
         }
-    }
+    };
     tw.borrow_mut().drain_results();
     let shm = tw.borrow().shm.clone();
-    shm.slot(id).set_status(WorkerStatus::Exit);
+    if let Some(slot) = shm.slot(id) {
+        slot.set_status(WorkerStatus::Exit);
+    }
     h.on_worker_stop(id);
+    result
 }

@@ -72,6 +72,14 @@ impl Payload {
     }
 }
 
+/// A received body, borrowed from wherever it arrived (the inbox buffer, a mapping) for the
+/// one callback that consumes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Body<'a> {
+    pub serialized: bool,
+    pub bytes: &'a [u8],
+}
+
 /// What a task worker knows about the task it is running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskInfo {

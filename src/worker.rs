@@ -90,6 +90,8 @@ pub struct EventWorkerSetup {
     pub max_request: u64,
     /// Keep each task's payload until it is over, to send it again once if its worker dies.
     pub retry_lost: bool,
+    /// The descriptors this process owns (its result channel, the task inboxes), kept open.
+    pub fds: Vec<OwnedFd>,
 }
 
 /// What the task channels are, as far as a sender cares.
@@ -162,6 +164,9 @@ pub struct EventWorker {
     /// at once instead of stalling this worker for the timeout again on every call.
     stalled: bool,
     state: State,
+    /// A loop pass failed half-way: the next one looks at every source once.
+    resync: bool,
+    _fds: Vec<OwnedFd>,
 }
 
 impl EventWorker {
@@ -173,7 +178,7 @@ impl EventWorker {
         poll.registry().register(&mut listener, LISTENER, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
-        let generation = s.shm.slot(s.id).generation.load(Relaxed);
+        let generation = s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("worker#{} has no slot", s.id)))?.generation.load(Relaxed);
         let n = s.task_outboxes.len();
         let task_workers = if s.task_ipc == TaskIpc::SharedQueue { n.saturating_sub(1) } else { n };
         Ok(EventWorker {
@@ -204,6 +209,8 @@ impl EventWorker {
             max_request: s.max_request,
             requests: 0,
             retry_lost: s.retry_lost,
+            resync: false,
+            _fds: s.fds,
             retained: HashMap::new(),
             stalled: false,
             state: State::Running,
@@ -214,12 +221,20 @@ impl EventWorker {
         self.id
     }
 
+    fn own_slot(&self) -> &crate::shm::WorkerSlot {
+        // Checked in new(): this worker's id has a slot.
+        self.shm.slot(self.id).expect("own slot checked at start")
+    }
+
     pub fn shm(&self) -> &Rc<Shm> {
         &self.shm
     }
 
     /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
     pub fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError> {
+        if crate::fault::hit(crate::fault::Point::PanicInTaskSend) {
+            panic!("deliberate fault panic_in_task_send");
+        }
         let n = self.task_workers;
         if n == 0 {
             return Err(TaskError::NoTaskWorker);
@@ -303,7 +318,7 @@ impl EventWorker {
     /// Mode 3: a task worker sleeps on the shared message type; one sent to it alone needs a
     /// nudge (a signal that interrupts its wait) to be seen now.
     fn wake_task_worker(&self, idx: usize) {
-        let slot = self.shm.slot((self.worker_num + idx) as WorkerId);
+        let Some(slot) = self.shm.slot((self.worker_num + idx) as WorkerId) else { return };
         let pid = slot.pid.load(Relaxed);
         // A busy worker looks at its own messages before its next sleep anyway.
         if pid > 0 && slot.status() == WorkerStatus::Idle {
@@ -334,7 +349,7 @@ impl EventWorker {
     /// `tasking_num` only.
     fn send_tasks(&mut self, idx: usize, new_frames: i64, op: impl FnOnce(&mut Outbox) -> io::Result<usize>) -> io::Result<()> {
         let shm = self.shm.clone();
-        let slot = (idx < self.task_workers).then(|| shm.slot((self.worker_num + idx) as WorkerId));
+        let slot = if idx < self.task_workers { shm.slot((self.worker_num + idx) as WorkerId) } else { None };
         let h = shm.header();
         let may_send = self.task_out[idx].queued_frames() as i64 + new_frames;
         if let Some(s) = slot {
@@ -364,7 +379,7 @@ impl EventWorker {
     /// of other tasks read meanwhile are queued and delivered after the current callback.
     /// Element i is the first result of task i, None if it gave none in time.
     pub fn task_wait(&mut self, items: &[(Payload, Option<usize>)], timeout: Option<Duration>) -> Vec<Result<Option<Payload>, TaskError>> {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.map(crate::clock::after);
         let sent: Vec<Result<TaskId, TaskError>> = items
             .iter()
             .map(|(data, dst)| {
@@ -409,7 +424,7 @@ impl EventWorker {
             self.stalled = false;
             return Ok(());
         }
-        let deadline = Instant::now() + self.backlog.timeout;
+        let deadline = crate::clock::after(self.backlog.timeout);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if let Err(e) = self.wait_for_results(Some(left)) {
@@ -482,7 +497,7 @@ impl EventWorker {
     pub fn next_event(&mut self) -> io::Result<Option<Event>> {
         loop {
             if let Some(e) = self.queue.pop_front() {
-                self.shm.slot(self.id).set_status(WorkerStatus::Busy);
+                self.own_slot().set_status(WorkerStatus::Busy);
                 return Ok(Some(e));
             }
             match self.state {
@@ -500,12 +515,25 @@ impl EventWorker {
                 }
                 State::Running => {}
             }
-            self.shm.slot(self.id).set_status(WorkerStatus::Idle);
+            self.own_slot().set_status(WorkerStatus::Idle);
             self.poll_once()?;
         }
     }
 
     fn poll_once(&mut self) -> io::Result<()> {
+        if crate::fault::hit(crate::fault::Point::EventLoopEnobufs) {
+            return Err(io::Error::from_raw_os_error(libc::ENOBUFS));
+        }
+        if self.resync {
+            // The last pass failed half-way: readiness edges it did not act on will not come
+            // again (the loop is edge-triggered), so look at everything once.
+            self.resync = false;
+            self.read_results()?;
+            self.flush_all_tasks()?;
+            for i in 0..self.conns.len() {
+                self.on_connection(i, true, true);
+            }
+        }
         let mut timeout = match self.state {
             State::Stopping { deadline } => {
                 Some(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)))
@@ -523,21 +551,40 @@ impl EventWorker {
         }
         let tokens: Vec<(Token, bool, bool)> =
             self.events.iter().map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable())).collect();
+        // Every event is acted on even when one fails, and the first error is returned after.
+        let mut failed = Ok(());
         for (token, readable, writable) in tokens {
-            match token {
-                WAKE => self.on_signal(),
-                LISTENER => self.accept_all(),
-                RESULTS => self.read_results()?,
+            let r = match token {
+                WAKE => {
+                    self.on_signal();
+                    Ok(())
+                }
+                LISTENER => {
+                    self.accept_all();
+                    Ok(())
+                }
+                RESULTS => self.read_results(),
                 Token(t) if (TASK_OUT..CONN).contains(&t) => {
                     let idx = t - TASK_OUT;
                     if idx < self.task_out.len() && !self.task_out[idx].is_empty() {
-                        self.send_tasks(idx, 0, Outbox::flush)?;
+                        self.send_tasks(idx, 0, Outbox::flush)
+                    } else {
+                        Ok(())
                     }
                 }
-                Token(t) => self.on_connection(t - CONN, readable, writable),
+                Token(t) => {
+                    self.on_connection(t - CONN, readable, writable);
+                    Ok(())
+                }
+            };
+            if let Err(e) = r {
+                self.resync = true;
+                if failed.is_ok() {
+                    failed = Err(e);
+                }
             }
         }
-        Ok(())
+        failed
     }
 
     fn on_signal(&mut self) {
@@ -556,7 +603,7 @@ impl EventWorker {
         if let Some(mut l) = self.listener.take() {
             let _ = self.poll.registry().deregister(&mut l);
         }
-        self.state = State::Stopping { deadline: Instant::now() + self.max_wait };
+        self.state = State::Stopping { deadline: crate::clock::after(self.max_wait) };
     }
 
     /// The last step of a stop: every connection still open is closed, and its Close runs.
@@ -651,10 +698,13 @@ impl EventWorker {
         let stopping = !matches!(self.state, State::Running);
         let Some(conn) = self.conns.get_mut(i).and_then(Option::as_mut) else { return };
         let session = conn.session;
-        if writable && conn.flush().is_err() {
-            self.drop_connection(i);
-            self.queue.push_back(Event::Close(session, self.id as i32));
-            return;
+        if writable {
+            if let Err(e) = conn.flush() {
+                log_io_error(session, "write", &e);
+                self.drop_connection(i);
+                self.queue.push_back(Event::Close(session, self.id as i32));
+                return;
+            }
         }
         // A stopping worker leaves new requests unread: it only finishes what it started.
         if !readable || stopping {
@@ -662,7 +712,12 @@ impl EventWorker {
         }
         let (chunks, closed) = match conn.read_available() {
             ReadOutcome::Data(c) => (c, false),
-            ReadOutcome::Closed(c) => (c, true),
+            ReadOutcome::Closed(c, err) => {
+                if let Some(e) = err {
+                    log_io_error(session, "read", &e);
+                }
+                (c, true)
+            }
         };
         let h = self.shm.header();
         for c in chunks {
@@ -763,7 +818,7 @@ impl EventWorker {
         let h = self.shm.header();
         h.request_count.fetch_add(1, Relaxed);
         h.dispatch_count.fetch_add(1, Relaxed);
-        self.shm.slot(self.id).request_count.fetch_add(1, Relaxed);
+        self.own_slot().request_count.fetch_add(1, Relaxed);
         self.requests += 1;
         if self.max_request > 0 && self.requests >= self.max_request {
             // Requests already read still run; then the graceful stop, and a successor.
@@ -772,8 +827,25 @@ impl EventWorker {
     }
 }
 
+/// A connection closed because reading or writing failed: a reset by the peer is ordinary
+/// (a notice), anything else is worth a warning.
+fn log_io_error(session: SessionId, what: &str, e: &io::Error) {
+    let ordinary = matches!(e.raw_os_error(), Some(libc::ECONNRESET | libc::EPIPE | libc::ETIMEDOUT));
+    let level = if ordinary { Level::Notice } else { Level::Warning };
+    log_at!(level, "Worker::connection", "session#{} closed: {} failed: {}", session, what, e);
+}
+
+/// Errors the loop retries: the kernel was short of memory or buffers for a moment.
+fn transient(e: &io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::EINTR | libc::EAGAIN | libc::ENOBUFS | libc::ENOMEM))
+}
+
+/// Transient errors in a row after which the loop gives up (the process exits with a failure
+/// status, so the manager reports it and respawns it after a backoff).
+const TRANSIENT_LIMIT: u32 = 50;
+
 /// Runs an event worker until it has stopped, calling `h` for every event.
-pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) {
+pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io::Result<()> {
     let (id, shm) = {
         let b = w.borrow();
         (b.id, b.shm.clone())
@@ -786,16 +858,24 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) {
         }
     }
     h.on_worker_start(id);
-    loop {
+    let mut errors_in_a_row = 0;
+    let result = loop {
         let next = w.borrow_mut().next_event();
         let ev = match next {
             Ok(Some(ev)) => ev,
-            Ok(None) => break,
+            Ok(None) => break Ok(()),
+            Err(e) if transient(&e) && errors_in_a_row < TRANSIENT_LIMIT => {
+                errors_in_a_row += 1;
+                log_at!(Level::Warning, "Worker::loop", "worker#{} event loop: {} (transient, retrying)", id, e);
+                std::thread::sleep(Duration::from_millis(u64::from(errors_in_a_row)));
+                continue;
+            }
             Err(e) => {
                 log_at!(Level::Error, "Worker::loop", "worker#{} event loop failed: {}", id, e);
-                break;
+                break Err(e);
             }
         };
+        errors_in_a_row = 0;
         match ev {
             Event::Connect(fd) => h.on_connect(fd, id as i32),
             Event::Receive(fd, data) => {
@@ -808,7 +888,10 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) {
             Event::TaskDone(task) => h.on_task_done(task),
             Event::TaskLost(lost) => h.on_task_lost(lost),
         }
+    };
+    if let Some(slot) = shm.slot(id) {
+        slot.set_status(WorkerStatus::Exit);
     }
-    shm.slot(id).set_status(WorkerStatus::Exit);
     h.on_worker_stop(id);
+    result
 }

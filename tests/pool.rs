@@ -16,7 +16,7 @@ use rswoole::config::Settings;
 use rswoole::handler::{Handler, Process};
 use rswoole::pool;
 use rswoole::task_worker::TaskWorker;
-use rswoole::types::{Payload, SessionId, TaskId, TaskInfo};
+use rswoole::types::{Body, Payload, SessionId, TaskId, TaskInfo};
 use rswoole::worker::EventWorker;
 
 #[derive(Default)]
@@ -41,7 +41,7 @@ impl Handler for Upper {
         self.reply_to.insert(id, fd);
     }
 
-    fn on_task(&mut self, _task: TaskInfo, data: Payload) -> Option<Payload> {
+    fn on_task(&mut self, _task: TaskInfo, data: Body<'_>) -> Option<Payload> {
         // finish() first, then a return value: both must arrive, in order.
         let t = self.task.as_ref().expect("task worker");
         t.borrow_mut().finish(&Payload::raw(data.bytes.to_ascii_uppercase())).expect("finish");
@@ -84,7 +84,7 @@ fn main() {
             let mut settings = Settings::default();
             settings.worker_num = 2;
             settings.task_worker_num = 2;
-            let code = match pool::run(&settings, &listener, &mut Upper::default()) {
+            let code = match pool::run(&settings, listener, &mut Upper::default()) {
                 Ok(()) => 0,
                 Err(_) => 1,
             };
@@ -92,7 +92,6 @@ fn main() {
         }
         ForkResult::Parent { child } => child,
     };
-    drop(listener);
 
     let deadline = Instant::now() + Duration::from_secs(10);
     while session_members(server).len() < 5 {

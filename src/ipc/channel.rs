@@ -6,12 +6,12 @@
 //! before forking and keeps it, so a respawned reader finds the messages its predecessor left.
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, IoSliceMut};
+use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
 use crate::ipc::msgqueue::MsgQueue;
-use nix::sys::socket::{self, sockopt, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags, SockFlag, SockType};
+use nix::sys::socket::{self, sockopt, AddressFamily, ControlMessage, MsgFlags, SockFlag, SockType};
 
 /// Largest datagram a flush builds by coalescing queued frames.
 const BATCH_BYTES: usize = 64 * 1024;
@@ -79,31 +79,62 @@ pub fn try_send(fd: RawFd, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
 }
 
 /// Receives one datagram; descriptors that came with it are appended to `fds`. Without
-/// `wait`, `Ok(None)` means nothing was there.
+/// `wait`, `Ok(None)` means nothing was there. A datagram that did not fit `buf`, or whose
+/// descriptors did not fit, is an error (its descriptors are still taken and closed).
 pub fn recv(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>, wait: bool) -> io::Result<Option<usize>> {
-    let mut flags = MsgFlags::MSG_CMSG_CLOEXEC;
+    let mut flags = libc::MSG_CMSG_CLOEXEC;
     if !wait {
-        flags |= MsgFlags::MSG_DONTWAIT;
+        flags |= libc::MSG_DONTWAIT;
     }
-    let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
+    // Room for twice what any sender attaches, as u64s for the alignment cmsghdr needs.
+    // SAFETY: CMSG_SPACE only computes a size.
+    let space_len = unsafe { libc::CMSG_SPACE((2 * MAX_FDS * std::mem::size_of::<RawFd>()) as u32) } as usize;
+    let mut space = [0u64; 64];
+    let space_len = space_len.min(std::mem::size_of_val(&space));
     loop {
-        let mut iov = [IoSliceMut::new(buf)];
-        let msg = match socket::recvmsg::<()>(fd, &mut iov, Some(&mut space), flags) {
-            Ok(m) => m,
-            Err(Errno::EAGAIN) if !wait => return Ok(None),
-            Err(Errno::EINTR) if !wait => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let n = msg.bytes;
-        if let Ok(cmsgs) = msg.cmsgs() {
-            for c in cmsgs {
-                if let ControlMessageOwned::ScmRights(got) = c {
-                    // SAFETY: the kernel just installed these descriptors in this process for us.
-                    fds.extend(got.into_iter().map(|f| unsafe { OwnedFd::from_raw_fd(f) }));
-                }
+        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+        // SAFETY: msghdr is plain data; zeroed is a valid empty header.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = space.as_mut_ptr().cast();
+        msg.msg_controllen = space_len as _;
+        // SAFETY: msg points at a live iovec over `buf` and a live control buffer of the
+        // length given; the kernel writes only within them.
+        let n = unsafe { libc::recvmsg(fd, &mut msg, flags) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            match e.raw_os_error() {
+                Some(libc::EAGAIN) if !wait => return Ok(None),
+                Some(libc::EINTR) if !wait => continue,
+                _ => return Err(e),
             }
         }
-        return Ok(Some(n));
+        // SAFETY: walks the control messages the kernel just wrote into `space`, as described
+        // by `msg`; every descriptor in an SCM_RIGHTS message was installed in this process
+        // for us, so wrapping it in an OwnedFd (which closes it) is the only owner.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            while !c.is_null() {
+                if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_RIGHTS {
+                    let data = libc::CMSG_DATA(c).cast::<RawFd>();
+                    let count = ((*c).cmsg_len as usize - (data as usize - c as usize)) / std::mem::size_of::<RawFd>();
+                    for i in 0..count {
+                        fds.push_back(OwnedFd::from_raw_fd(std::ptr::read_unaligned(data.add(i))));
+                    }
+                }
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+        if msg.msg_flags & libc::MSG_CTRUNC != 0 {
+            fds.clear();
+            return Err(io::Error::other("a message came with more descriptors than any sender attaches; they were closed"));
+        }
+        if msg.msg_flags & libc::MSG_TRUNC != 0 {
+            fds.clear();
+            return Err(io::Error::other(format!("a message longer than {} bytes was cut short and dropped", buf.len())));
+        }
+        return Ok(Some(n as usize));
     }
 }
 
@@ -260,14 +291,14 @@ mod tests {
         // Fill the channel until it refuses, then queue a few more.
         let mut pushed = 0i64;
         loop {
-            let sent = out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512]).into()).unwrap();
+            let sent = out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512]).unwrap().into()).unwrap();
             pushed += 1;
             if sent == 0 {
                 break;
             }
         }
         for _ in 0..10 {
-            out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512]).into()).unwrap();
+            out.push(encode(Kind::Task, 0, 0, 0, pushed, &[7u8; 512]).unwrap().into()).unwrap();
             pushed += 1;
         }
         assert_eq!(out.queued_frames(), 11);
@@ -288,5 +319,28 @@ mod tests {
         }
         assert!(out.is_empty());
         assert!(datagrams_for_queued < 11, "queued frames were not coalesced");
+    }
+
+    #[test]
+    fn too_many_descriptors_are_closed_not_leaked() {
+        let ch = Channel::new().unwrap();
+        let extra: Vec<OwnedFd> = (0..3 * MAX_FDS).map(|_| nix::unistd::dup(0).map(|f| unsafe { OwnedFd::from_raw_fd(f) }).unwrap()).collect();
+        let raw: Vec<RawFd> = extra.iter().map(AsRawFd::as_raw_fd).collect();
+        assert!(try_send(ch.tx.as_raw_fd(), b"x", &raw).unwrap());
+        drop(extra);
+        let before = std::fs::read_dir("/proc/self/fd").unwrap().count();
+        let mut fds = VecDeque::new();
+        let mut buf = [0u8; 16];
+        assert!(recv(ch.rx.as_raw_fd(), &mut buf, &mut fds, false).is_err());
+        assert!(fds.is_empty());
+        assert_eq!(std::fs::read_dir("/proc/self/fd").unwrap().count(), before, "received descriptors leaked");
+    }
+
+    #[test]
+    fn a_message_too_long_for_the_buffer_is_an_error() {
+        let ch = Channel::new().unwrap();
+        assert!(try_send(ch.tx.as_raw_fd(), &[1u8; 100], &[]).unwrap());
+        let mut buf = [0u8; 10];
+        assert!(recv(ch.rx.as_raw_fd(), &mut buf, &mut VecDeque::new(), false).is_err());
     }
 }

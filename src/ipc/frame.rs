@@ -1,5 +1,8 @@
 //! The one message format between processes: a fixed 24-byte header and a body.
 //!
+//! Layout: kind (1), flags (1), 2 zero bytes, source worker (u32), generation (u32),
+//! task id (i64), body length (u32).
+//!
 //! Several frames may share one datagram (a flush coalesces queued frames), so a reader walks a
 //! datagram with [`Frames`]. Every field is little endian.
 
@@ -63,17 +66,25 @@ pub enum FrameError {
     Truncated { have: usize, need: usize },
     #[error("unknown frame kind {0}")]
     UnknownKind(u8),
+    #[error("frame body of {0} bytes does not fit a frame")]
+    TooLong(usize),
+}
+
+impl From<FrameError> for std::io::Error {
+    fn from(e: FrameError) -> Self {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, e)
+    }
 }
 
 impl Header {
     pub fn encode_into(&self, out: &mut Vec<u8>) {
         out.push(self.kind as u8);
         out.push(self.flags);
-        out.extend_from_slice(&(self.src as u16).to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&self.src.to_le_bytes());
         out.extend_from_slice(&self.generation.to_le_bytes());
         out.extend_from_slice(&self.task_id.to_le_bytes());
         out.extend_from_slice(&self.len.to_le_bytes());
-        out.extend_from_slice(&0u32.to_le_bytes());
     }
 
     pub fn decode(b: &[u8]) -> Result<Header, FrameError> {
@@ -83,24 +94,18 @@ impl Header {
         let kind = Kind::from_u8(b[0]).ok_or(FrameError::UnknownKind(b[0]))?;
         let u32_at = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         let mut id = [0u8; 8];
-        id.copy_from_slice(&b[8..16]);
-        Ok(Header {
-            kind,
-            flags: b[1],
-            src: u16::from_le_bytes([b[2], b[3]]) as WorkerId,
-            generation: u32_at(4),
-            task_id: i64::from_le_bytes(id),
-            len: u32_at(16),
-        })
+        id.copy_from_slice(&b[12..20]);
+        Ok(Header { kind, flags: b[1], src: u32_at(4), generation: u32_at(8), task_id: i64::from_le_bytes(id), len: u32_at(20) })
     }
 }
 
 /// Builds one frame (header and body) in a fresh buffer.
-pub fn encode(kind: Kind, flags: u8, src: WorkerId, generation: u32, task_id: TaskId, body: &[u8]) -> Vec<u8> {
+pub fn encode(kind: Kind, flags: u8, src: WorkerId, generation: u32, task_id: TaskId, body: &[u8]) -> Result<Vec<u8>, FrameError> {
+    let len = u32::try_from(body.len()).map_err(|_| FrameError::TooLong(body.len()))?;
     let mut out = Vec::with_capacity(HEADER_LEN + body.len());
-    Header { kind, flags, src, generation, task_id, len: body.len() as u32 }.encode_into(&mut out);
+    Header { kind, flags, src, generation, task_id, len }.encode_into(&mut out);
     out.extend_from_slice(body);
-    out
+    Ok(out)
 }
 
 /// Walks the frames of one datagram.
@@ -146,7 +151,7 @@ mod tests {
 
     #[test]
     fn round_trip_of_one_frame_keeps_every_field() {
-        let f = encode(Kind::Result, FLAG_SERIALIZED, 5, 7, -3, b"a\0b");
+        let f = encode(Kind::Result, FLAG_SERIALIZED, 5, 7, -3, b"a\0b").unwrap();
         assert_eq!(f.len(), HEADER_LEN + 3);
         let mut it = Frames::new(&f);
         let (h, body) = it.next().unwrap().unwrap();
@@ -157,17 +162,24 @@ mod tests {
 
     #[test]
     fn several_frames_share_a_datagram() {
-        let mut dgram = encode(Kind::Task, 0, 1, 0, 0, b"x");
-        dgram.extend(encode(Kind::Done, 0, 2, 0, 9, b""));
+        let mut dgram = encode(Kind::Task, 0, 1, 0, 0, b"x").unwrap();
+        dgram.extend(encode(Kind::Done, 0, 2, 0, 9, b"").unwrap());
         let kinds: Vec<_> = Frames::new(&dgram).map(|r| r.unwrap().0.kind).collect();
         assert_eq!(kinds, vec![Kind::Task, Kind::Done]);
     }
 
     #[test]
     fn a_short_datagram_is_an_error_not_a_panic() {
-        let f = encode(Kind::Task, 0, 1, 0, 0, b"hello");
+        let f = encode(Kind::Task, 0, 1, 0, 0, b"hello").unwrap();
         let got: Vec<_> = Frames::new(&f[..HEADER_LEN + 2]).collect();
         assert_eq!(got, vec![Err(FrameError::Truncated { have: HEADER_LEN + 2, need: HEADER_LEN + 5 })]);
         assert_eq!(Frames::new(&[9u8; HEADER_LEN]).next(), Some(Err(FrameError::UnknownKind(9))));
+    }
+
+    #[test]
+    fn worker_ids_above_u16_survive_the_trip() {
+        let f = encode(Kind::Task, 0, 70_000, 3, 1, b"").unwrap();
+        assert_eq!(Frames::new(&f).next().unwrap().unwrap().0.src, 70_000);
+        assert_eq!(HEADER_LEN, f.len());
     }
 }

@@ -9,6 +9,11 @@ use std::io;
 
 /// Message type of tasks any task worker may take.
 pub const SHARED: i64 = 1;
+/// Message type of the one message that names the queue's owner (the manager's pid and
+/// start time), so a second server given the same key can tell a live queue from a stale one.
+/// No task worker ever asks for this type.
+const OWNER: i64 = i64::MAX;
+const OWNER_LEN: usize = 12;
 
 /// Message type of tasks for task worker `index` only.
 pub fn directed(index: usize) -> i64 {
@@ -40,13 +45,21 @@ const WANTED_BYTES: u64 = 8 * 1024 * 1024;
 
 impl MsgQueue {
     /// A fresh queue: private (key 0), or under `key` after removing whatever an earlier
-    /// server left there, whose tasks could never report to their dead senders.
+    /// server left there, whose tasks could never report to their dead senders. A queue whose
+    /// owner is still running is never touched: that is an error.
     pub fn create(key: i32) -> io::Result<MsgQueue> {
         if key != 0 {
             // SAFETY: msgget only reads its integer arguments.
             let old = unsafe { libc::msgget(key, 0o600) };
             if old >= 0 {
-                MsgQueue { id: old }.remove()?;
+                let old = MsgQueue { id: old };
+                if let Some(pid) = old.live_owner()? {
+                    return Err(io::Error::new(
+                        io::ErrorKind::AddrInUse,
+                        format!("message_queue_key {key:#x} is in use by the server with manager pid {pid}"),
+                    ));
+                }
+                old.remove()?;
             }
         }
         let key = if key == 0 { libc::IPC_PRIVATE } else { key };
@@ -57,7 +70,26 @@ impl MsgQueue {
         }
         let q = MsgQueue { id };
         q.grow();
+        let me = owner_record(std::process::id() as i32).ok_or_else(|| io::Error::other("cannot read this process's start time"))?;
+        if !q.try_send(OWNER, &me, &mut Vec::new())? {
+            return Err(io::Error::other("the new task queue is full"));
+        }
         Ok(q)
+    }
+
+    /// The pid of the running server that owns this queue, if it still runs. The owner
+    /// record is taken to read it and put back when its owner is alive.
+    fn live_owner(&self) -> io::Result<Option<i32>> {
+        let mut buf = [0u8; 8 + OWNER_LEN];
+        let Some(r) = self.recv(OWNER, &mut buf, false)? else { return Ok(None) };
+        let rec = &buf[r];
+        let pid = i32::from_le_bytes(rec[0..4].try_into().map_err(io::Error::other)?);
+        let alive = rec.len() == OWNER_LEN && owner_record(pid).is_some_and(|now| now == rec);
+        if alive {
+            self.try_send(OWNER, rec, &mut Vec::new())?;
+            return Ok(Some(pid));
+        }
+        Ok(None)
     }
 
     pub fn id(&self) -> i32 {
@@ -90,7 +122,11 @@ impl MsgQueue {
 
     pub fn stats(&self) -> io::Result<QueueStats> {
         let ds = self.stat_raw()?;
-        Ok(QueueStats { messages: ds.msg_qnum as u64, bytes: ds.__msg_cbytes as u64 })
+        // The owner record is not a task.
+        Ok(QueueStats {
+            messages: (ds.msg_qnum as u64).saturating_sub(1),
+            bytes: (ds.__msg_cbytes as u64).saturating_sub(OWNER_LEN as u64),
+        })
     }
 
     /// Sends without blocking. `Ok(false)`: the queue is full, try later.
@@ -118,7 +154,10 @@ impl MsgQueue {
     /// and nothing is there, or when a signal interrupted the wait.
     pub fn recv(&self, mtype: i64, buf: &mut [u8], wait: bool) -> io::Result<Option<std::ops::Range<usize>>> {
         let flags = if wait { 0 } else { libc::IPC_NOWAIT };
-        let room = buf.len().saturating_sub(8);
+        if buf.len() < 8 {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "a message buffer needs 8 bytes for the type"));
+        }
+        let room = buf.len() - 8;
         // SAFETY: `buf` holds the 8-byte type and `room` bytes of body.
         let n = unsafe { libc::msgrcv(self.id, buf.as_mut_ptr().cast(), room, mtype as libc::c_long, flags) };
         if n >= 0 {
@@ -140,6 +179,16 @@ impl MsgQueue {
     }
 }
 
+/// A running process's pid and start time (in clock ticks since boot), None when no such
+/// process runs: a pid reused by another process after the owner died does not match.
+fn owner_record(pid: i32) -> Option<Vec<u8>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let start: u64 = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?.parse().ok()?;
+    let mut rec = pid.to_le_bytes().to_vec();
+    rec.extend_from_slice(&start.to_le_bytes());
+    Some(rec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +202,7 @@ mod tests {
         assert!(q.try_send(directed(1), b"for one", &mut scratch).unwrap());
         assert!(q.try_send(SHARED, b"anyone", &mut scratch).unwrap());
         assert_eq!(q.stats().unwrap(), QueueStats { messages: 2, bytes: 13 });
+        assert!(q.recv(SHARED, &mut [0u8; 7], false).is_err(), "a short buffer is an error, not a write out of bounds");
         let mut buf = vec![0u8; 64];
         assert_eq!(q.recv(directed(0), &mut buf, false).unwrap(), None);
         let r = q.recv(directed(1), &mut buf, false).unwrap().unwrap();
@@ -166,11 +216,22 @@ mod tests {
     #[test]
     fn a_keyed_queue_left_behind_is_replaced_empty() {
         let key = 0x7253_0000 | (std::process::id() as i32 & 0xffff);
-        let first = MsgQueue::create(key).unwrap();
-        first.try_send(SHARED, b"stale", &mut Vec::new()).unwrap();
+        // A queue whose owner record names a process that is gone (here: none at all).
+        // SAFETY: msgget only reads its integer arguments.
+        let id = unsafe { libc::msgget(key, libc::IPC_CREAT | 0o600) };
+        assert!(id >= 0);
+        let stale = MsgQueue { id };
+        stale.try_send(SHARED, b"stale", &mut Vec::new()).unwrap();
+        let mut gone = owner_record(std::process::id() as i32).unwrap();
+        gone[4] ^= 1; // this pid, another start time: the owner died and the pid was reused
+        stale.try_send(OWNER, &gone, &mut Vec::new()).unwrap();
         let second = MsgQueue::create(key).unwrap();
         assert_eq!(second.stats().unwrap().messages, 0);
-        assert!(first.stats().is_err() || first == second);
+        // Its owner (this process) is alive: a third server must not take it over.
+        let e = MsgQueue::create(key).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AddrInUse);
+        assert!(e.to_string().contains(&format!("manager pid {}", std::process::id())), "{e}");
+        assert_eq!(second.stats().unwrap().messages, 0);
         second.remove().unwrap();
     }
 }

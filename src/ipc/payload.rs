@@ -12,6 +12,7 @@ use std::num::NonZeroUsize;
 use std::ptr::NonNull;
 use std::rc::Rc;
 
+use nix::fcntl::{fcntl, FcntlArg, SealFlag};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
 use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
 
@@ -38,11 +39,14 @@ pub fn message(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Paylo
     let (src, generation, task_id) = ids;
     let flags = flags | if data.serialized { FLAG_SERIALIZED } else { 0 };
     if data.bytes.len() <= inline_max.min(INLINE_MAX) {
-        return Ok(frame::encode(kind, flags, src, generation, task_id, &data.bytes).into());
+        return Ok(frame::encode(kind, flags, src, generation, task_id, &data.bytes)?.into());
     }
-    let fd = memfd_create(c"rswoole-payload", MemFdCreateFlag::MFD_CLOEXEC)?;
+    let fd = memfd_create(c"rswoole-payload", MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING)?;
     let mut file = File::from(fd);
     file.write_all(&data.bytes)?;
+    // Sealed before it is lent: the receiver maps it, and nobody (the sender included) can
+    // change or shrink it under that mapping.
+    fcntl(file.as_raw_fd(), FcntlArg::F_ADD_SEALS(SEALS | SealFlag::F_SEAL_GROW | SealFlag::F_SEAL_SEAL))?;
     let fd: OwnedFd = file.into();
     let mut body = (data.bytes.len() as u64).to_le_bytes().to_vec();
     let flag = match carrier {
@@ -53,12 +57,31 @@ pub fn message(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Paylo
             FLAG_LENT
         }
     };
-    Ok(Message { bytes: frame::encode(kind, flags | flag, src, generation, task_id, &body), fd: Some(fd) })
+    Ok(Message { bytes: frame::encode(kind, flags | flag, src, generation, task_id, &body)?, fd: Some(fd) })
 }
 
-/// The body of a received frame: inline, or read from the next descriptor of its datagram.
+/// The seals a received payload must carry before it is mapped.
+const SEALS: SealFlag = SealFlag::F_SEAL_WRITE.union(SealFlag::F_SEAL_SHRINK);
+
+/// A received body: still where it arrived (inside the datagram), or in its own mapping.
+pub enum BodyRef<'a> {
+    Inline(&'a [u8]),
+    Held(Bytes),
+}
+
+/// The body of a received frame, as an owned payload.
 pub fn body(h: &Header, inline: &[u8], fds: &mut VecDeque<OwnedFd>) -> io::Result<Payload> {
     let serialized = h.flags & FLAG_SERIALIZED != 0;
+    let bytes = match body_ref(h, inline, fds)? {
+        BodyRef::Inline(b) => b.to_vec().into(),
+        BodyRef::Held(b) => b,
+    };
+    Ok(Payload { serialized, bytes })
+}
+
+/// The body of a received frame without copying it: inline, or mapped from the next
+/// descriptor of its datagram (or, for a lent one, from its sender's descriptor).
+pub fn body_ref<'a>(h: &Header, inline: &'a [u8], fds: &mut VecDeque<OwnedFd>) -> io::Result<BodyRef<'a>> {
     if h.flags & FLAG_LENT != 0 {
         let field = |r: std::ops::Range<usize>| inline.get(r).ok_or_else(|| io::Error::other("bad lent payload reference"));
         let len = u64::from_le_bytes(field(0..8)?.try_into().map_err(io::Error::other)?) as usize;
@@ -66,14 +89,14 @@ pub fn body(h: &Header, inline: &[u8], fds: &mut VecDeque<OwnedFd>) -> io::Resul
         let fd = i32::from_le_bytes(field(12..16)?.try_into().map_err(io::Error::other)?);
         let file = File::open(format!("/proc/{pid}/fd/{fd}"))
             .map_err(|e| io::Error::new(e.kind(), format!("task#{}: its payload is gone with its sender: {e}", h.task_id)))?;
-        return Ok(Payload { serialized, bytes: map(file.into(), len)? });
+        return Ok(BodyRef::Held(map(file.into(), len)?));
     }
     if h.flags & FLAG_MEMFD == 0 {
-        return Ok(Payload { serialized, bytes: inline.to_vec().into() });
+        return Ok(BodyRef::Inline(inline));
     }
     let fd = fds.pop_front().ok_or_else(|| io::Error::other(format!("task#{}: its payload descriptor is missing", h.task_id)))?;
     let len: [u8; 8] = inline.try_into().map_err(|_| io::Error::other("bad payload length"))?;
-    Ok(Payload { serialized, bytes: map(fd, u64::from_le_bytes(len) as usize)? })
+    Ok(BodyRef::Held(map(fd, u64::from_le_bytes(len) as usize)?))
 }
 
 /// A received memfd, mapped read-only: its bytes are copied once, by whoever consumes them.
@@ -85,7 +108,7 @@ struct Mapping {
 impl AsRef<[u8]> for Mapping {
     fn as_ref(&self) -> &[u8] {
         // SAFETY: a private read-only mapping of `len` bytes that lives as long as self; the
-        // sender no longer writes the file once it is sent.
+        // file is sealed against writes and shrinking (checked in map()), so its bytes stay.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
     }
 }
@@ -98,6 +121,10 @@ impl Drop for Mapping {
 }
 
 fn map(fd: OwnedFd, len: usize) -> io::Result<Bytes> {
+    let seals = fcntl(fd.as_raw_fd(), FcntlArg::F_GET_SEALS).map(SealFlag::from_bits_truncate).unwrap_or(SealFlag::empty());
+    if !seals.contains(SEALS) {
+        return Err(io::Error::new(io::ErrorKind::PermissionDenied, "payload file is not sealed against writes"));
+    }
     let Some(size) = NonZeroUsize::new(len) else { return Ok(Bytes::default()) };
     let real = nix::sys::stat::fstat(fd.as_raw_fd())?.st_size;
     if (real as u64) < len as u64 {
@@ -146,5 +173,21 @@ mod tests {
         assert!(m.bytes.len() < 100);
         let (h, b) = Frames::new(&m.bytes).next().unwrap().unwrap();
         assert_eq!(*body(&h, b, &mut VecDeque::new()).unwrap().bytes, big[..]);
+    }
+
+    #[test]
+    fn a_lent_payload_is_sealed_and_an_unsealed_one_is_refused() {
+        let m = message(Kind::Task, 0, (1, 0, 0), &Payload::raw(vec![1u8; INLINE_MAX + 1]), usize::MAX, Carrier::Pass).unwrap();
+        let fd = m.fd.unwrap();
+        let mut f = File::from(fd.try_clone().unwrap());
+        assert!(f.write_all(b"changed").is_err(), "the sender can still write a lent payload");
+        assert!(nix::unistd::ftruncate(&fd, 1).is_err(), "the sender can still shrink a lent payload");
+        let plain = memfd_create(c"unsealed", MemFdCreateFlag::MFD_CLOEXEC).unwrap();
+        let mut pf = File::from(plain);
+        pf.write_all(&[0u8; 16]).unwrap();
+        let (h, b) = Frames::new(&m.bytes).next().unwrap().unwrap();
+        let mut fds: VecDeque<OwnedFd> = VecDeque::from([OwnedFd::from(pf)]);
+        let e = body(&h, b, &mut fds).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
     }
 }

@@ -19,8 +19,8 @@ pub struct Connection {
 pub enum ReadOutcome {
     /// Data chunks, in order; the connection stays open.
     Data(Vec<Vec<u8>>),
-    /// Data chunks, then the peer closed (or reset) the connection.
-    Closed(Vec<Vec<u8>>),
+    /// Data chunks, then the peer closed the connection (None) or reading failed.
+    Closed(Vec<Vec<u8>>, Option<io::Error>),
 }
 
 const READ_CHUNK: usize = 64 * 1024;
@@ -37,14 +37,14 @@ impl Connection {
         loop {
             let mut buf = vec![0u8; READ_CHUNK];
             match self.stream.read(&mut buf) {
-                Ok(0) => return ReadOutcome::Closed(chunks),
+                Ok(0) => return ReadOutcome::Closed(chunks, None),
                 Ok(n) => {
                     buf.truncate(n);
                     chunks.push(buf);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::Data(chunks),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => return ReadOutcome::Closed(chunks),
+                Err(e) => return ReadOutcome::Closed(chunks, Some(e)),
             }
         }
     }

@@ -9,7 +9,7 @@ use ext_php_rs::zend::Function;
 
 use std::rc::Rc;
 
-use crate::types::{Bytes, Payload};
+use crate::types::{Body, Bytes, Payload};
 
 thread_local! {
     static SERIALIZE: RefCell<Option<Function>> = const { RefCell::new(None) };
@@ -60,8 +60,13 @@ pub fn string(bytes: &[u8]) -> Zval {
 }
 
 pub fn unpack(p: &Payload) -> Result<Zval, Pending> {
-    let s = string(&p.bytes);
-    if !p.serialized {
+    unpack_body(Body { serialized: p.serialized, bytes: &p.bytes })
+}
+
+/// The PHP value of a received body: its bytes are copied once, into the PHP string.
+pub fn unpack_body(b: Body<'_>) -> Result<Zval, Pending> {
+    let s = string(b.bytes);
+    if !b.serialized {
         return Ok(s);
     }
     call(&UNSERIALIZE, "unserialize", &s)

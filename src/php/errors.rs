@@ -48,6 +48,10 @@ pub fn report_pending() -> Option<Thrown> {
 
 /// `swoole_last_error()` codes set by this extension.
 pub const ERR_TASK_DISPATCH_FAIL: i64 = 2002;
+/// send() to a session that does not exist (any more).
+pub const ERR_SESSION_NOT_EXIST: i64 = 1005;
+/// send() whose write failed: the session is closed.
+pub const ERR_SESSION_CLOSED: i64 = 1004;
 /// What taskwait()'s timeout leaves, as Swoole ("Socket poll timeout").
 pub const ERR_TIMEOUT: i64 = 6002;
 

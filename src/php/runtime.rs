@@ -17,7 +17,7 @@ use crate::php::callbacks::{invoke, Callbacks};
 use crate::php::codec;
 use crate::php::errors;
 use crate::shm::Shm;
-use crate::types::{Payload, SessionId, TaskId, TaskInfo, WorkerId};
+use crate::types::{Body, Payload, SessionId, TaskId, TaskInfo, WorkerId};
 
 struct Current {
     process: Process,
@@ -142,10 +142,10 @@ impl Handler for PhpHandler {
         self.call("Close", vec![&self.server, &fd, &(reactor_id as i64)]);
     }
 
-    fn on_task(&mut self, task: TaskInfo, data: Payload) -> Option<Payload> {
+    fn on_task(&mut self, task: TaskInfo, data: Body<'_>) -> Option<Payload> {
         let me = worker_id().unwrap_or_default();
         let failed = |why: &str| log_at!(Level::Warning, "TaskWorker::task", "[Worker#{}] the execution of task#{} has failed: {}", me, task.id, why);
-        let data = match codec::unpack(&data) {
+        let data = match codec::unpack_body(data) {
             Ok(d) => d,
             Err(_) => {
                 errors::report_pending();

@@ -21,8 +21,7 @@ use crate::php::codec;
 use crate::php::errors::{self, warning};
 use crate::php::module::register_aliases;
 use crate::php::runtime::{self, PhpHandler};
-use crate::pool;
-use crate::shm::WorkerStatus;
+use crate::{control, pool, stats};
 use crate::worker::EventWorker;
 
 pub const SWOOLE_BASE: i64 = 1;
@@ -216,16 +215,15 @@ impl Server {
             return Err(swoole_exception("failed to start server. Error: the listening socket is gone".into(), 0));
         };
         if settings.daemonize {
-            daemonize(settings.log_file.as_deref()).map_err(|e| swoole_exception(format!("failed to daemonize: {e}"), 0))?;
+            control::daemonize(settings.log_file.as_deref()).map_err(|e| swoole_exception(format!("failed to daemonize: {e}"), 0))?;
         }
         this.launcher_pid.set(std::process::id() as i64);
         this.state.set(State::Running);
         let mut handler = PhpHandler { server, callbacks };
-        let result = pool::run(&settings, &listener, &mut handler);
+        let result = pool::run(&settings, listener, &mut handler);
         drop(handler);
         runtime::clear();
         this.state.set(State::Shutdown);
-        drop(listener);
         result.map(|_| true).map_err(|e| swoole_exception(format!("failed to start server. Error: {e}"), 0))
     }
 
@@ -410,8 +408,16 @@ impl Server {
         let r = w.borrow_mut().send(fd, &bytes);
         match r {
             Ok(()) => true,
-            Err(e) => {
+            // As Swoole: a session that is gone is an ordinary outcome of a broadcast, so
+            // only getLastError() and the log say it; a failed write is a warning.
+            Err(e @ crate::worker::SendError::NoSession(_)) => {
+                errors::set_last_error(errors::ERR_SESSION_NOT_EXIST);
                 crate::log_at!(crate::log::Level::Notice, "Server::send", "{}", e);
+                false
+            }
+            Err(e) => {
+                errors::set_last_error(errors::ERR_SESSION_CLOSED);
+                warning(&e.to_string());
                 false
             }
         }
@@ -436,15 +442,11 @@ impl Server {
             warning("server is not running");
             return false;
         };
-        let sig = if only_reload_taskworker.unwrap_or(false) { nix::sys::signal::Signal::SIGUSR2 } else { nix::sys::signal::Signal::SIGUSR1 };
-        let pid = shm.header().manager_pid.load(Relaxed);
-        pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig).is_ok()
+        control::reload(&shm, only_reload_taskworker.unwrap_or(false))
     }
 
     pub fn shutdown(&self) -> bool {
-        let Some(shm) = runtime::shm() else { return false };
-        let pid = shm.header().manager_pid.load(Relaxed);
-        pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGTERM).is_ok()
+        runtime::shm().is_some_and(|shm| control::shutdown(&shm))
     }
 
     pub fn stats(&self) -> Zval {
@@ -453,46 +455,14 @@ impl Server {
             return bool_zval(false);
         };
         let s = self.settings.borrow();
-        let h = shm.header();
-        let (w, t) = (s.worker_num as u32, s.task_worker_num as u32);
-        let count = |range: std::ops::Range<u32>| range.filter(|&i| shm.slot(i).status() == WorkerStatus::Idle).count() as i64;
+        let task_backlog = match runtime::process() {
+            Some(Process::Event(w)) => Some(w.borrow().backlog_len()),
+            _ => None,
+        };
+        let asker = stats::Asker { worker: runtime::worker_id(), task_backlog };
         let mut a = ZendHashTable::new();
-        let rows: Vec<(&str, i64)> = vec![
-            ("start_time", h.start_time.load(Relaxed)),
-            ("connection_num", h.connection_num.load(Relaxed).max(0)),
-            ("abort_count", h.abort_count.load(Relaxed) as i64),
-            ("accept_count", h.accept_count.load(Relaxed) as i64),
-            ("close_count", h.close_count.load(Relaxed) as i64),
-            ("worker_num", w as i64),
-            ("task_worker_num", t as i64),
-            ("idle_worker_num", count(0..w)),
-            ("dispatch_count", h.dispatch_count.load(Relaxed) as i64),
-            ("request_count", h.request_count.load(Relaxed) as i64),
-            ("total_recv_bytes", h.total_recv_bytes.load(Relaxed) as i64),
-            ("total_send_bytes", h.total_send_bytes.load(Relaxed) as i64),
-            ("session_round", h.session_round.load(Relaxed)),
-        ];
-        for (k, v) in rows {
+        for (k, v) in stats::rows(&shm, s.worker_num, s.task_worker_num, asker) {
             let _ = a.insert(k, v);
-        }
-        if let Some(id) = runtime::worker_id() {
-            let _ = a.insert("worker_request_count", shm.slot(id).request_count.load(Relaxed) as i64);
-        }
-        if t > 0 {
-            let _ = a.insert("task_idle_worker_num", count(w..w + t));
-            let _ = a.insert("tasking_num", h.tasking_num.load(Relaxed).max(0));
-            let _ = a.insert("task_count", h.task_count.load(Relaxed) as i64);
-            let _ = a.insert("task_lost_num", h.task_lost_num.load(Relaxed) as i64);
-            let _ = a.insert("task_retry_num", h.task_retry_num.load(Relaxed) as i64);
-            let qid = h.task_queue_id.load(Relaxed);
-            if qid >= 0 {
-                let q = crate::ipc::msgqueue::MsgQueue::from_id(qid).stats().unwrap_or_default();
-                let _ = a.insert("task_queue_num", q.messages as i64);
-                let _ = a.insert("task_queue_bytes", q.bytes as i64);
-            }
-            if let Some(Process::Event(w)) = runtime::process() {
-                let _ = a.insert("worker_task_backlog", w.borrow().backlog_len() as i64);
-            }
         }
         let mut z = Zval::new();
         z.set_hashtable(a);
@@ -580,25 +550,13 @@ impl Server {
     }
 }
 
-/// Detaches as Swoole's `daemonize`: the calling process exits, the server goes on in a new
-/// session, its output in `log_file` if there is one, else nowhere. The working directory
-/// stays (Swoole's chdir("/") breaks relative paths in user code).
-fn daemonize(log_file: Option<&std::path::Path>) -> std::io::Result<()> {
-    // SAFETY: flushing C stdio before the fork so nothing is written twice.
-    unsafe { libc::fflush(std::ptr::null_mut()) };
-    nix::unistd::daemon(true, false)?;
-    if log_file.is_some() {
-        crate::log::redirect_stdio();
-    }
-    Ok(())
-}
-
 /// Swoole's limit for one taskWaitMulti() call (it refuses 1024 and more).
 const MAX_CONCURRENT_TASKS: usize = 1024;
 
 fn wait_timeout(seconds: Option<f64>) -> Option<std::time::Duration> {
     let t = seconds.unwrap_or(0.5);
-    (t > 0.0 && t.is_finite()).then(|| std::time::Duration::from_secs_f64(t))
+    // A huge timeout is a long one, never a panic (clock::seconds saturates).
+    (t > 0.0 && !t.is_nan()).then(|| crate::clock::seconds(t.min(f64::MAX)))
 }
 
 impl Server {

@@ -1,0 +1,75 @@
+//! `stats()`: the server's counters as Swoole names them, read from the shared region.
+
+use std::sync::atomic::Ordering::Relaxed;
+
+use crate::ipc::msgqueue::MsgQueue;
+use crate::shm::{Shm, WorkerStatus};
+use crate::types::WorkerId;
+
+/// Who asks: the worker's own id and, in an event worker, its task backlog.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Asker {
+    pub worker: Option<WorkerId>,
+    pub task_backlog: Option<usize>,
+}
+
+/// Every stats() row, in Swoole's order, with rswoole's additions after Swoole's keys.
+pub fn rows(shm: &Shm, worker_num: usize, task_worker_num: usize, asker: Asker) -> Vec<(&'static str, i64)> {
+    let h = shm.header();
+    let (w, t) = (worker_num as WorkerId, task_worker_num as WorkerId);
+    let idle = |range: std::ops::Range<WorkerId>| range.filter_map(|i| shm.slot(i)).filter(|s| s.status() == WorkerStatus::Idle).count() as i64;
+    let mut rows = vec![
+        ("start_time", h.start_time.load(Relaxed)),
+        ("connection_num", h.connection_num.load(Relaxed).max(0)),
+        ("abort_count", h.abort_count.load(Relaxed) as i64),
+        ("accept_count", h.accept_count.load(Relaxed) as i64),
+        ("close_count", h.close_count.load(Relaxed) as i64),
+        ("worker_num", w as i64),
+        ("task_worker_num", t as i64),
+        ("idle_worker_num", idle(0..w)),
+        ("dispatch_count", h.dispatch_count.load(Relaxed) as i64),
+        ("request_count", h.request_count.load(Relaxed) as i64),
+        ("total_recv_bytes", h.total_recv_bytes.load(Relaxed) as i64),
+        ("total_send_bytes", h.total_send_bytes.load(Relaxed) as i64),
+        ("session_round", h.session_round.load(Relaxed)),
+    ];
+    if let Some(slot) = asker.worker.and_then(|id| shm.slot(id)) {
+        rows.push(("worker_request_count", slot.request_count.load(Relaxed) as i64));
+    }
+    if t > 0 {
+        rows.push(("task_idle_worker_num", idle(w..w + t)));
+        rows.push(("tasking_num", h.tasking_num.load(Relaxed).max(0)));
+        rows.push(("task_count", h.task_count.load(Relaxed) as i64));
+        rows.push(("task_lost_num", h.task_lost_num.load(Relaxed) as i64));
+        rows.push(("task_retry_num", h.task_retry_num.load(Relaxed) as i64));
+        let qid = h.task_queue_id.load(Relaxed);
+        if qid >= 0 {
+            let q = MsgQueue::from_id(qid).stats().unwrap_or_default();
+            rows.push(("task_queue_num", q.messages as i64));
+            rows.push(("task_queue_bytes", q.bytes as i64));
+        }
+        if let Some(n) = asker.task_backlog {
+            rows.push(("worker_task_backlog", n as i64));
+        }
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_rows_only_with_task_workers() {
+        let shm = Shm::new(3, 1).unwrap();
+        shm.slot(0).unwrap().set_status(WorkerStatus::Idle);
+        shm.header().tasking_num.store(-2, Relaxed);
+        let r = rows(&shm, 2, 1, Asker { worker: Some(0), task_backlog: Some(4) });
+        let get = |k| r.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        assert_eq!(get("idle_worker_num"), Some(1));
+        assert_eq!(get("tasking_num"), Some(0), "never negative");
+        assert_eq!(get("worker_task_backlog"), Some(4));
+        let r = rows(&shm, 3, 0, Asker::default());
+        assert!(!r.iter().any(|(n, _)| *n == "tasking_num" || *n == "worker_request_count"));
+    }
+}

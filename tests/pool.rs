@@ -74,17 +74,88 @@ fn session_members(sid: Pid) -> Vec<i32> {
     out
 }
 
-fn main() {
+/// Counts every task of a burst until each is finished or reported lost, then answers the
+/// client with the books: `finished F lost L tasking T`.
+#[derive(Default)]
+struct Books {
+    event: Option<Rc<RefCell<EventWorker>>>,
+    client: Option<SessionId>,
+    sent: usize,
+    finished: usize,
+    lost: usize,
+    /// Task workers sleep this long per task (a graceful stop must wait for them).
+    task_delay: Duration,
+    /// Written at WorkerStop: what this event worker saw.
+    report: Option<std::path::PathBuf>,
+}
+
+impl Books {
+    fn maybe_answer(&mut self) {
+        let (Some(w), Some(fd)) = (self.event.as_ref(), self.client) else { return };
+        if self.finished + self.lost == self.sent && self.sent > 0 {
+            let tasking = w.borrow().shm().header().tasking_num.load(std::sync::atomic::Ordering::Relaxed);
+            let reply = format!("finished {} lost {} tasking {}", self.finished, self.lost, tasking);
+            let _ = w.borrow_mut().send(fd, reply.as_bytes());
+            self.client = None;
+        }
+    }
+}
+
+impl Handler for Books {
+    fn enter(&mut self, p: Process) {
+        if let Process::Event(w) = p {
+            self.event = Some(w);
+        }
+    }
+
+    fn on_receive(&mut self, fd: SessionId, _reactor: i32, data: &[u8]) {
+        let n: usize = String::from_utf8_lossy(data).trim().parse().expect("a task count");
+        let w = self.event.clone().expect("event worker");
+        for i in 0..n {
+            w.borrow_mut().task(&Payload::raw(i.to_string()), None).expect("task sent");
+        }
+        self.sent += n;
+        self.client = Some(fd);
+        if let Some(path) = &self.report {
+            let _ = std::fs::write(path.with_extension("sent"), b"");
+        }
+    }
+
+    fn on_task(&mut self, _task: TaskInfo, data: Body<'_>) -> Option<Payload> {
+        std::thread::sleep(self.task_delay);
+        Some(Payload::raw(data.bytes.to_vec()))
+    }
+
+    fn on_finish(&mut self, _task: TaskId, _data: Payload) {
+        self.finished += 1;
+        self.maybe_answer();
+    }
+
+    fn on_task_lost(&mut self, _lost: rswoole::handler::LostTask) {
+        self.lost += 1;
+        self.maybe_answer();
+    }
+
+    fn on_worker_stop(&mut self, _worker: u32) {
+        if let (Some(path), Some(_)) = (&self.report, &self.event) {
+            let _ = std::fs::write(path, format!("sent {} finished {} lost {}", self.sent, self.finished, self.lost));
+        }
+    }
+}
+
+/// Forks a server running `handler` in its own session; returns its pid and port.
+fn serve<H: Handler>(settings: Settings, mut handler: H, fault: Option<String>) -> (Pid, u16) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let workers = settings.worker_num + settings.task_worker_num;
     // SAFETY: this test process is single-threaded (harness = false).
     let server = match unsafe { fork() }.unwrap() {
         ForkResult::Child => {
             nix::unistd::setsid().unwrap();
-            let mut settings = Settings::default();
-            settings.worker_num = 2;
-            settings.task_worker_num = 2;
-            let code = match pool::run(&settings, listener, &mut Upper::default()) {
+            if let Some(f) = fault {
+                std::env::set_var("RSWOOLE_FAULT", f);
+            }
+            let code = match pool::run(&settings, listener, &mut handler) {
                 Ok(()) => 0,
                 Err(_) => 1,
             };
@@ -92,29 +163,16 @@ fn main() {
         }
         ForkResult::Parent { child } => child,
     };
-
     let deadline = Instant::now() + Duration::from_secs(10);
-    while session_members(server).len() < 5 {
-        assert!(Instant::now() < deadline, "the server did not start 4 workers");
+    while session_members(server).len() < workers + 1 {
+        assert!(Instant::now() < deadline, "the server did not start {workers} workers");
         std::thread::sleep(Duration::from_millis(5));
     }
-    let mut passed = 0;
-    for word in ["hello", "task", "pool"] {
-        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        c.write_all(word.as_bytes()).unwrap();
-        let want = format!("{}!", word.to_uppercase());
-        let mut got = Vec::new();
-        let mut buf = [0u8; 64];
-        while got.len() < want.len() {
-            let n = c.read(&mut buf).unwrap();
-            assert!(n > 0, "connection closed early");
-            got.extend_from_slice(&buf[..n]);
-        }
-        assert_eq!(String::from_utf8(got).unwrap(), want);
-        passed += 1;
-    }
+    (server, port)
+}
 
+/// Stops the server with SIGTERM and checks it exits 0 leaving nothing behind.
+fn stop(server: Pid) {
     kill(server, Signal::SIGTERM).unwrap();
     let status = waitpid(server, None).unwrap();
     assert!(matches!(status, WaitStatus::Exited(_, 0)), "server exit: {status:?}");
@@ -123,5 +181,91 @@ fn main() {
         assert!(Instant::now() < deadline, "processes left behind: {:?}", session_members(server));
         std::thread::sleep(Duration::from_millis(5));
     }
-    println!("test result: ok. {} passed; 0 failed; 0 ignored; 0 measured; 0 filtered out", passed + 1);
+}
+
+/// Sends `msg` and reads until `done` says the answer is complete.
+fn request(port: u16, msg: &str, done: impl Fn(&str) -> bool) -> String {
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    c.write_all(msg.as_bytes()).unwrap();
+    let mut got = String::new();
+    let mut buf = [0u8; 256];
+    while !done(&got) {
+        let n = c.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed early after {got:?}");
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    got
+}
+
+/// Polls for `path` to exist (written by the server), up to 10 s.
+fn wait_for_file(path: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !path.exists() {
+        assert!(Instant::now() < deadline, "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn settings(workers: usize, task_workers: usize) -> Settings {
+    let mut s = Settings::default();
+    s.worker_num = workers;
+    s.task_worker_num = task_workers;
+    s
+}
+
+/// A client's line becomes a task; the task worker upper-cases it with finish() and then
+/// returns "!": both results arrive, in order.
+fn round_trips() -> usize {
+    let (server, port) = serve(settings(2, 2), Upper::default(), None);
+    for word in ["hello", "task", "pool"] {
+        let want = format!("{}!", word.to_uppercase());
+        assert_eq!(request(port, word, |got| got.len() >= want.len()), want);
+    }
+    stop(server);
+    4
+}
+
+/// The task worker is killed right after it takes its first datagram: exactly the tasks of
+/// that datagram are reported lost (at most 16), every other one finishes, and tasking_num
+/// is 0 once all are accounted for.
+fn kill_after_take() -> usize {
+    let flag = std::env::temp_dir().join(format!("rswoole-pool-take-{}", std::process::id()));
+    std::fs::write(&flag, b"").unwrap();
+    let fault = format!("kill_after_take@{}", flag.display());
+    let (server, port) = serve(settings(1, 1), Books::default(), Some(fault));
+    let books = request(port, "200", |got| got.split(' ').filter(|w| w.parse::<usize>().is_ok()).count() == 3);
+    let n: Vec<usize> = books.split(' ').filter_map(|w| w.parse().ok()).collect();
+    assert_eq!(n.len(), 3, "{books}");
+    let (finished, lost, tasking) = (n[0], n[1], n[2]);
+    assert_eq!(finished + lost, 200, "{books}");
+    assert!((1..=16).contains(&lost), "{books}");
+    assert_eq!(tasking, 0, "{books}");
+    assert!(!flag.exists(), "the fault did not fire");
+    stop(server);
+    1
+}
+
+/// SIGTERM while 40 slow tasks are in flight: the event worker waits for every result and
+/// runs every Finish before it stops.
+fn graceful_stop_waits_for_results() -> usize {
+    let report = std::env::temp_dir().join(format!("rswoole-pool-stop-{}", std::process::id()));
+    let _ = std::fs::remove_file(&report);
+    let books = Books { task_delay: Duration::from_millis(10), report: Some(report.clone()), ..Books::default() };
+    let (server, port) = serve(settings(1, 2), books, None);
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.write_all(b"40").unwrap();
+    // Stop as soon as the tasks are out (the handler marks it), long before they can be done.
+    wait_for_file(&report.with_extension("sent"));
+    stop(server);
+    let _ = std::fs::remove_file(report.with_extension("sent"));
+    let got = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    assert_eq!(got, "sent 40 finished 40 lost 0", "what the stopping event worker saw");
+    1
+}
+
+fn main() {
+    let passed = round_trips() + kill_after_take() + graceful_stop_waits_for_results();
+    println!("test result: ok. {passed} passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
 }

@@ -1,22 +1,102 @@
 //! The seam between the PHP-free core and whoever runs user code (the PHP layer, or a Rust
-//! handler in tests). The core calls these at the points of a server's life; the handler
-//! reaches back into the running process through the [`Process`] it was given in `enter`.
+//! handler in tests). The core calls [`Handler`] at the points of a server's life; user code
+//! reaches back into its process only through the small contexts below: what an event
+//! callback may do ([`EventContext`]) and what a task callback may do ([`TaskContext`]).
 
 use std::cell::RefCell;
+use std::io;
 use std::rc::Rc;
+use std::time::Duration;
+
+use thiserror::Error;
 
 use crate::shm::Shm;
-use crate::task_worker::TaskWorker;
 use crate::types::{Body, Payload, SessionId, TaskId, TaskInfo, WorkerId};
-use crate::worker::EventWorker;
 
-/// The process the handler now runs in. Event and task workers are shared with the handler so
-/// user code can call `send()`, `task()` or `finish()` while the core loop is between events.
+/// What a callback in an event worker may do.
+pub trait EventContext {
+    fn id(&self) -> WorkerId;
+    fn shm(&self) -> &Rc<Shm>;
+    /// Queues `data` for connection `fd`; what the socket does not take now is written later.
+    fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError>;
+    /// Closes connection `fd` from the server side; its Close event comes next.
+    fn close(&mut self, fd: SessionId) -> bool;
+    /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
+    fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError>;
+    /// Sends each payload and blocks until every task gave its first result or ended, or
+    /// until `timeout` (None: until they end). Element i: task i's first result, if any.
+    fn task_wait(&mut self, items: &[(Payload, Option<usize>)], timeout: Option<Duration>) -> Vec<Result<Option<Payload>, TaskError>>;
+    /// Tasks waiting in this process for room in the task workers' channels.
+    fn task_backlog(&self) -> usize;
+}
+
+/// What a callback in a task worker may do.
+pub trait TaskContext {
+    fn id(&self) -> WorkerId;
+    fn shm(&self) -> &Rc<Shm>;
+    /// The task being run, if Task is running.
+    fn current_task(&self) -> Option<TaskInfo>;
+    /// Sends one result of the running task now (`finish()`).
+    fn finish(&mut self, data: &Payload) -> Result<(), FinishError>;
+}
+
+/// The process the handler now runs in, and what its callbacks may reach.
 #[derive(Clone)]
 pub enum Process {
     Manager { shm: Rc<Shm> },
-    Event(Rc<RefCell<EventWorker>>),
-    Task(Rc<RefCell<TaskWorker>>),
+    Event(Rc<RefCell<dyn EventContext>>),
+    Task(Rc<RefCell<dyn TaskContext>>),
+}
+
+impl Process {
+    pub fn shm(&self) -> Rc<Shm> {
+        match self {
+            Process::Manager { shm } => shm.clone(),
+            Process::Event(w) => w.borrow().shm().clone(),
+            Process::Task(t) => t.borrow().shm().clone(),
+        }
+    }
+
+    /// The global worker id; None in the manager.
+    pub fn worker_id(&self) -> Option<WorkerId> {
+        match self {
+            Process::Manager { .. } => None,
+            Process::Event(w) => Some(w.borrow().id()),
+            Process::Task(t) => Some(t.borrow().id()),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum SendError {
+    #[error("session#{0} does not exist")]
+    NoSession(SessionId),
+    #[error("send to session#{0} failed: {1}")]
+    Io(SessionId, io::Error),
+}
+
+#[derive(Debug, Error)]
+pub enum TaskError {
+    #[error("task method can't be executed without task worker")]
+    NoTaskWorker,
+    #[error("task pack failed: {0}")]
+    Pack(io::Error),
+    #[error("the server is shutting down")]
+    Stopping,
+    #[error("task backlog is full: {0} tasks have waited {1:?} for room in the task workers' channels")]
+    Backlog(usize, Duration),
+    #[error("send {bytes} bytes to worker#{worker} failed: {source}")]
+    Send { bytes: usize, worker: WorkerId, source: io::Error },
+}
+
+#[derive(Debug, Error)]
+pub enum FinishError {
+    #[error("there is no task to finish: finish() can only be called while onTask runs")]
+    NoTask,
+    #[error("result of task#{0} cannot be packed: {1}")]
+    Pack(i64, io::Error),
+    #[error("send result of task#{0} failed: {1}")]
+    Send(i64, io::Error),
 }
 
 /// How a task ended when it never produced its results.

@@ -19,6 +19,8 @@ pub mod pool;
 pub mod shm;
 pub mod signals;
 pub mod stats;
+pub mod task_client;
 pub mod task_worker;
+pub mod transport;
 pub mod types;
 pub mod worker;

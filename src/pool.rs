@@ -21,16 +21,20 @@ use crate::clock;
 use crate::config::{IpcMode, Settings};
 use crate::fault::{self, Point};
 use crate::handler::{Handler, Process};
-use crate::ipc::channel::{Channel, Outbox, Sink};
+use crate::ipc::channel::{Channel, Outbox};
 use crate::ipc::frame::{self, Frames, Kind};
 use crate::ipc::msgqueue::{self, MsgQueue};
 use crate::log::{self, Level, Role};
 use crate::log_at;
 use crate::shm::{Shm, Taken, WorkerStatus, INBOX_BODY, TASKS_PER_DATAGRAM};
 use crate::signals::{self, Wakeup};
-use crate::task_worker::{self, Inbox, TaskWorker, TaskWorkerSetup};
+use crate::task_client::Backlog;
+use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
+use crate::transport::msgqueue::{QueueIn, QueueOut};
+use crate::transport::socketpair::{SocketIn, SocketOut};
+use crate::transport::{TaskIn, TaskOut};
 use crate::types::WorkerId;
-use crate::worker::{self, Backlog, EventWorker, EventWorkerSetup, TaskIpc};
+use crate::worker::{self, EventWorker, EventWorkerSetup};
 
 #[derive(Debug, Error)]
 pub enum PoolError {
@@ -188,7 +192,9 @@ pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) ->
 fn exit_on_panic(role: String) -> Box<dyn Fn(&std::panic::PanicHookInfo<'_>) + Sync + Send + 'static> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        log_at!(Level::Error, "Server::panic", "{} (pid {}) panicked, exiting: {}", role, std::process::id(), info);
+        // One log line: the panic's location and message, without its line breaks.
+        let what = info.to_string().replace('\n', " ");
+        log_at!(Level::Error, "Server::panic", "{} (pid {}) panicked, exiting: {}", role, std::process::id(), what);
         // SAFETY: ends the process at once; nothing may unwind past this point.
         unsafe {
             libc::fflush(std::ptr::null_mut());
@@ -371,7 +377,7 @@ impl Pool<'_> {
         let listener = self.listener.take().ok_or_else(|| io::Error::other("no listening socket"))?;
         let results = self.results.get(id as usize).ok_or_else(|| io::Error::other("no result channel for this worker"))?;
         let (results_rx, max_message) = (results.rx.as_raw_fd(), results.max_message);
-        let task_outboxes = self.task_outboxes();
+        let tasks = self.task_out();
         let setup = EventWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
@@ -379,12 +385,7 @@ impl Pool<'_> {
             listener,
             results_rx,
             max_message,
-            task_outboxes,
-            task_ipc: match self.settings.task_ipc_mode {
-                IpcMode::UnixSocket => TaskIpc::Sockets,
-                IpcMode::MsgQueue => TaskIpc::Queue,
-                IpcMode::Preemptive => TaskIpc::SharedQueue,
-            },
+            tasks,
             max_wait: self.settings.max_wait_time,
             backlog: Backlog { max: self.settings.task_backlog, timeout: self.settings.task_backlog_timeout },
             max_request: self.settings.worker_lifetime(random_u64()),
@@ -396,26 +397,27 @@ impl Pool<'_> {
     }
 
     /// An event worker's way to each task worker, and (mode 3) to whichever is free.
-    fn task_outboxes(&self) -> Vec<Outbox> {
-        let Some(q) = &self.queue else {
-            return self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect();
-        };
-        let max = msgqueue::max_message();
-        let to = |mtype| Outbox::with_sink(Sink::Queue(q.0, mtype), max, TASKS_PER_DATAGRAM);
-        let mut v: Vec<Outbox> = (0..self.settings.task_worker_num).map(|i| to(msgqueue::directed(i))).collect();
-        if self.settings.task_ipc_mode == IpcMode::Preemptive {
-            v.push(to(msgqueue::SHARED));
+    fn task_out(&self) -> Box<dyn TaskOut> {
+        match &self.queue {
+            Some(q) => Box::new(QueueOut::new(
+                q.0,
+                self.settings.task_worker_num,
+                self.settings.task_ipc_mode == IpcMode::Preemptive,
+                self.settings.worker_num as WorkerId,
+            )),
+            None => Box::new(SocketOut {
+                outboxes: self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect(),
+            }),
         }
-        v
     }
 
     fn run_task_worker<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> io::Result<()> {
         // A task worker accepts nothing.
         drop(self.listener.take());
         let index = id as usize - self.settings.worker_num;
-        let inbox = match (&self.queue, self.inboxes.get(index)) {
-            (Some(q), _) => Inbox::Queue { queue: q.0, index, shared: self.settings.task_ipc_mode == IpcMode::Preemptive },
-            (None, Some(c)) => Inbox::Socket(c.rx.as_raw_fd()),
+        let inbox: Box<dyn TaskIn> = match (&self.queue, self.inboxes.get(index)) {
+            (Some(q), _) => Box::new(QueueIn::new(q.0, index, self.settings.task_ipc_mode == IpcMode::Preemptive)?),
+            (None, Some(c)) => Box::new(SocketIn::new(c.rx.as_raw_fd())?),
             (None, None) => return Err(io::Error::other("no task channel for this worker")),
         };
         let result_outboxes = self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();

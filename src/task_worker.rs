@@ -20,45 +20,25 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
-use thiserror::Error;
 
 use crate::fault::{self, Point};
-use crate::handler::{Handler, Process};
-use crate::ipc::channel::{self, Outbox};
+use crate::handler::{FinishError, Handler, Process, TaskContext};
+use crate::ipc::channel::Outbox;
 use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST, FLAG_SERIALIZED, HEADER_LEN};
-use crate::ipc::msgqueue::{self, MsgQueue};
 use crate::ipc::payload::{self, BodyRef, Carrier};
 use crate::log::Level;
 use crate::log_at;
 use crate::shm::{self, Shm, WorkerSlot, WorkerStatus, INBOX_BODY};
-use crate::signals::{self, WakeTimer, Wakeup};
+use crate::signals::{self, Wakeup};
+use crate::transport::TaskIn;
 use crate::types::{Body, Bytes, Payload, TaskInfo, WorkerId};
-
-#[derive(Debug, Error)]
-pub enum FinishError {
-    #[error("there is no task to finish: finish() can only be called while onTask runs")]
-    NoTask,
-    #[error("result of task#{0} cannot be packed: {1}")]
-    Pack(i64, io::Error),
-    #[error("send result of task#{0} failed: {1}")]
-    Send(i64, io::Error),
-}
-
-/// Where a task worker takes its tasks from.
-#[derive(Clone, Copy, Debug)]
-pub enum Inbox {
-    /// Its own socketpair (task_ipc_mode 1).
-    Socket(RawFd),
-    /// The System V queue: messages of its own type, and with `shared` (mode 3) first-come
-    /// messages of the shared type too.
-    Queue { queue: MsgQueue, index: usize, shared: bool },
-}
 
 pub struct TaskWorkerSetup {
     pub id: WorkerId,
     pub worker_num: usize,
     pub shm: Rc<Shm>,
-    pub inbox: Inbox,
+    /// Where its tasks come from.
+    pub inbox: Box<dyn TaskIn>,
     /// One per event worker, indexed by event worker id.
     pub result_outboxes: Vec<Outbox>,
     pub max_wait: Duration,
@@ -103,12 +83,10 @@ struct Batch {
 pub struct TaskWorker {
     id: WorkerId,
     shm: Rc<Shm>,
-    inbox: Inbox,
+    inbox: Box<dyn TaskIn>,
     buf: shm::Inbox,
     results: Vec<Outbox>,
     wake: Wakeup,
-    /// Bounds a blocking msgrcv (queue modes).
-    wake_timer: Option<WakeTimer>,
     batch: Batch,
     running: Option<Running>,
     max_wait: Duration,
@@ -126,17 +104,6 @@ impl TaskWorker {
         let buf = s.shm.inbox(index).ok_or_else(|| io::Error::other(format!("task worker#{} has no inbox buffer", s.id)))?;
         s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("task worker#{} has no slot", s.id)))?;
         let wake = signals::install(&[Signal::SIGTERM])?;
-        let wake_timer = match s.inbox {
-            Inbox::Socket(fd) => {
-                set_receive_timeout(fd, Duration::from_secs(1))?;
-                None
-            }
-            Inbox::Queue { .. } => {
-                // msgrcv is never restarted after a signal handler: SIGURG interrupts its sleep.
-                signals::disarm(&[Signal::SIGURG])?;
-                Some(WakeTimer::new()?)
-            }
-        };
         // SAFETY: nothing else in this process refers to the buffer yet. Touching every page
         // now means a later receive never faults on it: a fault interrupted by SIGKILL during
         // the kernel's copy could lose a dequeued datagram without a record.
@@ -148,7 +115,6 @@ impl TaskWorker {
             buf,
             results: s.result_outboxes,
             wake,
-            wake_timer,
             batch: Batch::default(),
             running: None,
             max_wait: s.max_wait,
@@ -160,28 +126,9 @@ impl TaskWorker {
         })
     }
 
-    pub fn id(&self) -> WorkerId {
-        self.id
-    }
-
-    pub fn shm(&self) -> &Rc<Shm> {
-        &self.shm
-    }
-
     fn slot(&self) -> &WorkerSlot {
         // Checked in new(): this worker's id has a slot.
         self.shm.slot(self.id).expect("own slot checked at start")
-    }
-
-    pub fn current_task(&self) -> Option<TaskInfo> {
-        self.running.as_ref().map(|r| r.info)
-    }
-
-    /// Sends one result of the running task now (`finish()`).
-    pub fn finish(&mut self, data: &Payload) -> Result<(), FinishError> {
-        let r = self.running.as_ref().ok_or(FinishError::NoTask)?;
-        let (info, generation) = (r.info, r.generation);
-        self.send_result(info, generation, data, 0)
     }
 
     fn send_result(&mut self, info: TaskInfo, generation: u32, data: &Payload, extra: u8) -> Result<(), FinishError> {
@@ -388,54 +335,11 @@ impl TaskWorker {
         // SAFETY: the batch is over (next_task only receives then), so no slice of the buffer
         // is alive; the kernel writes into it, the same bytes the manager reads after a death.
         let buf = unsafe { self.buf.bytes_mut() };
-        let got = match self.inbox {
-            Inbox::Socket(fd) => {
-                let mut fds = VecDeque::new();
-                match channel::recv(fd, &mut buf[INBOX_BODY..INBOX_BODY + shm::INBOX_DATAGRAM], &mut fds, wait) {
-                    Ok(Some(n)) => Some((INBOX_BODY + n, false, fds)),
-                    Ok(None) => None,
-                    Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN | libc::EINTR)) => None,
-                    Err(e) if e.kind() == io::ErrorKind::Other => {
-                        // A datagram no sender of ours makes: dropped whole, nothing recorded.
-                        log_at!(Level::Warning, "TaskWorker::receive", "task worker#{}: {}", self.id, e);
-                        buf.fill(0);
-                        None
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            Inbox::Queue { queue, index, shared } => {
-                let region = &mut buf[..INBOX_BODY + shm::INBOX_DATAGRAM];
-                // Tasks for this worker alone first: nobody else can run them.
-                let mut got = None;
-                if shared || !wait {
-                    got = queue.recv(msgqueue::directed(index), region, false)?;
-                }
-                if got.is_none() && (wait || shared) {
-                    let mtype = if shared { msgqueue::SHARED } else { msgqueue::directed(index) };
-                    if wait {
-                        if let Some(t) = &self.wake_timer {
-                            t.arm(QUEUE_WAIT_BOUND);
-                        }
-                    }
-                    got = queue.recv(mtype, region, wait)?;
-                    if wait {
-                        if let Some(t) = &self.wake_timer {
-                            t.arm(Duration::ZERO);
-                        }
-                    }
-                }
-                got.map(|r| {
-                    let mtype = i64::from_ne_bytes(region[..8].try_into().unwrap_or_default());
-                    (r.end, mtype == msgqueue::SHARED, VecDeque::new())
-                })
-            }
-        };
-        let Some((end, shared, fds)) = got else { return Ok(false) };
+        let Some(got) = self.inbox.receive(buf, wait)? else { return Ok(false) };
         if fault::hit(Point::KillAfterTake) {
             fault::kill_self();
         }
-        self.batch = Batch { cursor: INBOX_BODY, end, index: 0, shared, fds };
+        self.batch = Batch { cursor: INBOX_BODY, end: got.end, index: 0, shared: got.shared, fds: got.fds };
         Ok(true)
     }
 
@@ -452,11 +356,11 @@ impl TaskWorker {
     fn wait(&mut self, for_tasks: bool) -> io::Result<()> {
         self.slot().set_status(WorkerStatus::Idle);
         let wake = (self.wake.fd(), PollFlags::POLLIN);
-        let woken = match self.inbox {
-            Inbox::Socket(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
-            Inbox::Socket(_) => self.poll_with_results(&[wake], PollTimeout::NONE)?,
-            // A queue cannot be polled: look again soon.
-            Inbox::Queue { .. } => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
+        let woken = match self.inbox.fd() {
+            Some(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
+            Some(_) => self.poll_with_results(&[wake], PollTimeout::NONE)?,
+            // An inbox that cannot be polled: look again soon.
+            None => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
         };
         if woken[0] {
             self.wake.drain();
@@ -502,14 +406,24 @@ impl TaskWorker {
     }
 }
 
-/// Longest a task worker sleeps in msgrcv before it looks at its signals again.
-const QUEUE_WAIT_BOUND: Duration = Duration::from_secs(1);
+impl TaskContext for TaskWorker {
+    fn id(&self) -> WorkerId {
+        self.id
+    }
 
-fn set_receive_timeout(fd: RawFd, t: Duration) -> io::Result<()> {
-    // SAFETY: borrowing an fd this worker keeps open for its whole life.
-    let b = unsafe { BorrowedFd::borrow_raw(fd) };
-    let tv = nix::sys::time::TimeVal::new(t.as_secs() as i64, t.subsec_micros() as i64);
-    nix::sys::socket::setsockopt(&b, nix::sys::socket::sockopt::ReceiveTimeout, &tv).map_err(io::Error::from)
+    fn shm(&self) -> &Rc<Shm> {
+        &self.shm
+    }
+
+    fn current_task(&self) -> Option<TaskInfo> {
+        self.running.as_ref().map(|r| r.info)
+    }
+
+    fn finish(&mut self, data: &Payload) -> Result<(), FinishError> {
+        let r = self.running.as_ref().ok_or(FinishError::NoTask)?;
+        let (info, generation) = (r.info, r.generation);
+        self.send_result(info, generation, data, 0)
+    }
 }
 
 /// Runs a task worker until it is told to stop and its channel is empty.

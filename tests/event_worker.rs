@@ -11,7 +11,10 @@ use rswoole::ipc::channel::{try_send, Channel, Outbox};
 use rswoole::ipc::frame::{encode, Kind, FLAG_LAST};
 use rswoole::shm::Shm;
 use rswoole::types::Payload;
-use rswoole::worker::{Backlog, Event, EventWorker, EventWorkerSetup, TaskIpc};
+use rswoole::handler::EventContext;
+use rswoole::task_client::Backlog;
+use rswoole::transport::socketpair::SocketOut;
+use rswoole::worker::{Event, EventWorker, EventWorkerSetup};
 
 fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
     EventWorker::new(EventWorkerSetup {
@@ -21,8 +24,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         listener: TcpListener::bind("127.0.0.1:0").unwrap(),
         results_rx: results.rx.as_raw_fd(),
         max_message: results.max_message,
-        task_outboxes: vec![Outbox::new(&inbox.tx, inbox.max_message, 16)],
-        task_ipc: TaskIpc::Sockets,
+        tasks: Box::new(SocketOut { outboxes: vec![Outbox::new(&inbox.tx, inbox.max_message, 16)] }),
         max_wait: Duration::from_secs(2),
         backlog: Backlog { max: 100, timeout: Duration::from_secs(1) },
         max_request: 0,

@@ -13,16 +13,14 @@ use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitStatus};
 use nix::unistd::{fork, ForkResult, Pid};
 use rswoole::config::Settings;
-use rswoole::handler::{Handler, Process};
+use rswoole::handler::{EventContext, Handler, Process, TaskContext};
 use rswoole::pool;
-use rswoole::task_worker::TaskWorker;
 use rswoole::types::{Body, Payload, SessionId, TaskId, TaskInfo};
-use rswoole::worker::EventWorker;
 
 #[derive(Default)]
 struct Upper {
-    event: Option<Rc<RefCell<EventWorker>>>,
-    task: Option<Rc<RefCell<TaskWorker>>>,
+    event: Option<Rc<RefCell<dyn EventContext>>>,
+    task: Option<Rc<RefCell<dyn TaskContext>>>,
     reply_to: HashMap<TaskId, SessionId>,
 }
 
@@ -78,7 +76,7 @@ fn session_members(sid: Pid) -> Vec<i32> {
 /// client with the books: `finished F lost L tasking T`.
 #[derive(Default)]
 struct Books {
-    event: Option<Rc<RefCell<EventWorker>>>,
+    event: Option<Rc<RefCell<dyn EventContext>>>,
     client: Option<SessionId>,
     sent: usize,
     finished: usize,

@@ -10,7 +10,6 @@ use std::io::{self, IoSlice};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use nix::errno::Errno;
-use crate::ipc::msgqueue::MsgQueue;
 use nix::sys::socket::{self, sockopt, AddressFamily, ControlMessage, MsgFlags, SockFlag, SockType};
 
 /// Largest datagram a flush builds by coalescing queued frames.
@@ -161,14 +160,25 @@ pub fn recv_buffer(max_message: usize) -> Vec<u8> {
     vec![0u8; max_message.max(BATCH_BYTES) + 64]
 }
 
-/// Where an outbox writes.
-#[derive(Clone, Copy, Debug)]
-pub enum Sink {
-    /// A socketpair's writing end: descriptors can ride along, and poll() says when it has room.
-    Socket(RawFd),
-    /// A System V queue and the message type to send with: no descriptors, no readiness
-    /// notification (the owner retries on a short timer).
-    Queue(MsgQueue, i64),
+/// Where an outbox writes: one destination of a transport.
+pub trait Sink {
+    /// Sends one datagram (with `fds` attached) without blocking; `Ok(false)`: no room now.
+    fn try_send(&mut self, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool>;
+    /// The descriptor poll(2) says has room again; None when the destination cannot be polled
+    /// (the owner then retries on a short timer).
+    fn fd(&self) -> Option<RawFd>;
+}
+
+/// A socketpair's writing end: descriptors ride along, and poll() says when it has room.
+pub struct SocketSink(pub RawFd);
+
+impl Sink for SocketSink {
+    fn try_send(&mut self, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
+        try_send(self.0, datagram, fds)
+    }
+    fn fd(&self) -> Option<RawFd> {
+        Some(self.0)
+    }
 }
 
 /// Frames waiting for one destination, sent in order, never blocking the caller.
@@ -176,30 +186,25 @@ pub enum Sink {
 /// A frame is first tried directly; once the channel is full, later frames queue here (so order
 /// is kept) and [`Outbox::flush`] sends them, several per datagram, when the channel has room.
 pub struct Outbox {
-    sink: Sink,
+    sink: Box<dyn Sink>,
     max_message: usize,
-    /// Most frames one datagram may carry: a task worker records the tasks of a datagram in
-    /// its fixed-size shared slot, so their number is bounded.
+    /// Most frames one datagram may carry (see `shm::TASKS_PER_DATAGRAM`).
     max_frames: usize,
     queue: VecDeque<Message>,
-    scratch: Vec<u8>,
 }
 
 impl Outbox {
     pub fn new(tx: &OwnedFd, max_message: usize, max_frames: usize) -> Self {
-        Outbox::with_sink(Sink::Socket(tx.as_raw_fd()), max_message, max_frames)
+        Outbox::with_sink(Box::new(SocketSink(tx.as_raw_fd())), max_message, max_frames)
     }
 
-    pub fn with_sink(sink: Sink, max_message: usize, max_frames: usize) -> Self {
-        Outbox { sink, max_message, max_frames: max_frames.max(1), queue: VecDeque::new(), scratch: Vec::new() }
+    pub fn with_sink(sink: Box<dyn Sink>, max_message: usize, max_frames: usize) -> Self {
+        Outbox { sink, max_message, max_frames: max_frames.max(1), queue: VecDeque::new() }
     }
 
-    /// The socket to poll for room; None for a queue.
+    /// The socket to poll for room; None for a destination that cannot be polled.
     pub fn fd(&self) -> Option<RawFd> {
-        match self.sink {
-            Sink::Socket(fd) => Some(fd),
-            Sink::Queue(..) => None,
-        }
+        self.sink.fd()
     }
 
     /// Largest frame the destination takes in one message.
@@ -208,10 +213,7 @@ impl Outbox {
     }
 
     fn try_send(&mut self, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
-        match self.sink {
-            Sink::Socket(fd) => try_send(fd, datagram, fds),
-            Sink::Queue(q, mtype) => q.try_send(mtype, datagram, &mut self.scratch),
-        }
+        self.sink.try_send(datagram, fds)
     }
 
     pub fn is_empty(&self) -> bool {

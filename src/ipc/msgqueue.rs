@@ -189,6 +189,32 @@ fn owner_record(pid: i32) -> Option<Vec<u8>> {
     Some(rec)
 }
 
+/// Tasks of one message type on a queue, as an outbox destination. A queue has no descriptor
+/// to poll for room, and carries no descriptors.
+pub struct QueueSink {
+    pub queue: MsgQueue,
+    pub mtype: i64,
+    scratch: Vec<u8>,
+}
+
+impl QueueSink {
+    pub fn new(queue: MsgQueue, mtype: i64) -> QueueSink {
+        QueueSink { queue, mtype, scratch: Vec::new() }
+    }
+}
+
+impl crate::ipc::channel::Sink for QueueSink {
+    fn try_send(&mut self, datagram: &[u8], fds: &[std::os::fd::RawFd]) -> io::Result<bool> {
+        if !fds.is_empty() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "a message queue cannot carry descriptors"));
+        }
+        self.queue.try_send(self.mtype, datagram, &mut self.scratch)
+    }
+    fn fd(&self) -> Option<std::os::fd::RawFd> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,3 +1,5 @@
-//! TCP: the listening socket made by the constructor and the connections event workers own.
+//! TCP: the listening socket made by the constructor, one connection, and the table of them
+//! that a loop serves.
 pub mod connection;
 pub mod listener;
+pub mod table;

@@ -34,20 +34,12 @@ pub fn process() -> Option<Process> {
 }
 
 pub fn shm() -> Option<Rc<Shm>> {
-    process().map(|p| match p {
-        Process::Manager { shm } => shm,
-        Process::Event(w) => w.borrow().shm().clone(),
-        Process::Task(t) => t.borrow().shm().clone(),
-    })
+    process().map(|p| p.shm())
 }
 
 /// Global id of this worker, or None in the manager / before start.
 pub fn worker_id() -> Option<WorkerId> {
-    match process()? {
-        Process::Event(w) => Some(w.borrow().id()),
-        Process::Task(t) => Some(t.borrow().id()),
-        Process::Manager { .. } => None,
-    }
+    process()?.worker_id()
 }
 
 pub fn add_task_callback(task: TaskId, cb: Zval) {

@@ -22,7 +22,7 @@ use crate::php::errors::{self, warning};
 use crate::php::module::register_aliases;
 use crate::php::runtime::{self, PhpHandler};
 use crate::{control, pool, stats};
-use crate::worker::EventWorker;
+use crate::handler::EventContext;
 
 pub const SWOOLE_BASE: i64 = 1;
 pub const SWOOLE_PROCESS: i64 = 2;
@@ -410,7 +410,7 @@ impl Server {
             Ok(()) => true,
             // As Swoole: a session that is gone is an ordinary outcome of a broadcast, so
             // only getLastError() and the log say it; a failed write is a warning.
-            Err(e @ crate::worker::SendError::NoSession(_)) => {
+            Err(e @ crate::handler::SendError::NoSession(_)) => {
                 errors::set_last_error(errors::ERR_SESSION_NOT_EXIST);
                 crate::log_at!(crate::log::Level::Notice, "Server::send", "{}", e);
                 false
@@ -456,7 +456,7 @@ impl Server {
         };
         let s = self.settings.borrow();
         let task_backlog = match runtime::process() {
-            Some(Process::Event(w)) => Some(w.borrow().backlog_len()),
+            Some(Process::Event(w)) => Some(w.borrow().task_backlog()),
             _ => None,
         };
         let asker = stats::Asker { worker: runtime::worker_id(), task_backlog };
@@ -575,7 +575,7 @@ impl Server {
     }
 
     /// The event worker that may block in taskwait()/taskWaitMulti(), after their checks.
-    fn waiting_sender(&self, method: &str, check: impl FnOnce(&Server) -> bool) -> Option<Rc<RefCell<EventWorker>>> {
+    fn waiting_sender(&self, method: &str, check: impl FnOnce(&Server) -> bool) -> Option<Rc<RefCell<dyn EventContext>>> {
         let Some(process) = runtime::process() else {
             warning("server is not running");
             return None;

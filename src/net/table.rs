@@ -1,0 +1,222 @@
+//! The connection table: the sockets one loop serves (session id -> connection), accepting,
+//! reading, writing and closing them, and the events that result. It knows nothing of tasks
+//! or of which process or thread owns it, so a BASE event worker and a PROCESS-mode reactor
+//! thread can run the same table.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::net::TcpListener as StdListener;
+use std::rc::Rc;
+use std::sync::atomic::Ordering::Relaxed;
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Interest, Registry, Token};
+
+use crate::handler::SendError;
+use crate::log::Level;
+use crate::log_at;
+use crate::net::connection::{Connection, ReadOutcome};
+use crate::shm::Shm;
+use crate::types::SessionId;
+
+/// What happened on the table's connections, in order.
+#[derive(Debug)]
+pub enum ConnEvent {
+    Connect(SessionId),
+    Receive(SessionId, Vec<u8>),
+    /// The connection is gone; the id is Swoole's `$reactor_id` (-1: the server closed it).
+    Close(SessionId, i32),
+}
+
+pub struct ConnTable {
+    /// `$reactor_id` of this table's events.
+    reactor_id: i32,
+    shm: Rc<Shm>,
+    listener: Option<TcpListener>,
+    listener_token: Token,
+    /// Connection `i` is registered with token `first_token + i`.
+    first_token: usize,
+    conns: Vec<Option<Connection>>,
+    free: Vec<usize>,
+    sessions: HashMap<SessionId, usize>,
+    events: VecDeque<ConnEvent>,
+}
+
+impl ConnTable {
+    pub fn new(listener: StdListener, registry: &Registry, listener_token: Token, first_token: usize, reactor_id: i32, shm: Rc<Shm>) -> io::Result<ConnTable> {
+        listener.set_nonblocking(true)?;
+        let mut listener = TcpListener::from_std(listener);
+        registry.register(&mut listener, listener_token, Interest::READABLE)?;
+        Ok(ConnTable {
+            reactor_id,
+            shm,
+            listener: Some(listener),
+            listener_token,
+            first_token,
+            conns: Vec::new(),
+            free: Vec::new(),
+            sessions: HashMap::new(),
+            events: VecDeque::new(),
+        })
+    }
+
+    /// The connection a readiness token names, if it is one of ours.
+    pub fn index_of(&self, token: Token) -> Option<usize> {
+        token.0.checked_sub(self.first_token)
+    }
+
+    pub fn listener_token(&self) -> Token {
+        self.listener_token
+    }
+
+    pub fn pop_event(&mut self) -> Option<ConnEvent> {
+        self.events.pop_front()
+    }
+
+    /// Slots in the table (some may be free): every index below it may be looked at.
+    pub fn slots(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// No new connections from now on.
+    pub fn stop_accepting(&mut self, registry: &Registry) {
+        if let Some(mut l) = self.listener.take() {
+            let _ = registry.deregister(&mut l);
+        }
+    }
+
+    pub fn accept_all(&mut self, registry: &Registry) {
+        loop {
+            let Some(l) = self.listener.as_ref() else { return };
+            match l.accept() {
+                Ok((stream, _)) => self.add(registry, stream),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // EMFILE and friends: count it and keep serving what we have.
+                    self.shm.header().abort_count.fetch_add(1, Relaxed);
+                    log_at!(Level::Warning, "Worker::accept", "accept() failed: {}", e);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, registry: &Registry, mut stream: TcpStream) {
+        let h = self.shm.header();
+        let session = h.session_round.fetch_add(1, Relaxed) + 1;
+        let i = self.free.pop().unwrap_or_else(|| {
+            self.conns.push(None);
+            self.conns.len() - 1
+        });
+        if let Err(e) = registry.register(&mut stream, Token(self.first_token + i), Interest::READABLE | Interest::WRITABLE) {
+            log_at!(Level::Warning, "Worker::accept", "cannot watch session#{}: {}", session, e);
+            self.free.push(i);
+            h.abort_count.fetch_add(1, Relaxed);
+            return;
+        }
+        let _ = stream.set_nodelay(true);
+        self.conns[i] = Some(Connection::new(session, stream));
+        self.sessions.insert(session, i);
+        h.accept_count.fetch_add(1, Relaxed);
+        h.connection_num.fetch_add(1, Relaxed);
+        self.events.push_back(ConnEvent::Connect(session));
+    }
+
+    fn remove(&mut self, registry: &Registry, i: usize) {
+        if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
+            let _ = registry.deregister(&mut c.stream);
+            self.sessions.remove(&c.session);
+            self.free.push(i);
+            let h = self.shm.header();
+            h.close_count.fetch_add(1, Relaxed);
+            h.connection_num.fetch_sub(1, Relaxed);
+        }
+    }
+
+    /// Connection `i` is ready. `reading`: new requests are read (a stopping worker only
+    /// finishes what it started, and leaves new requests unread).
+    pub fn on_ready(&mut self, registry: &Registry, i: usize, readable: bool, writable: bool, reading: bool) {
+        let Some(conn) = self.conns.get_mut(i).and_then(Option::as_mut) else { return };
+        let session = conn.session;
+        if writable {
+            if let Err(e) = conn.flush() {
+                log_io_error(session, "write", &e);
+                self.remove(registry, i);
+                self.events.push_back(ConnEvent::Close(session, self.reactor_id));
+                return;
+            }
+        }
+        if !readable || !reading {
+            return;
+        }
+        let (chunks, closed) = match conn.read_available() {
+            ReadOutcome::Data(c) => (c, false),
+            ReadOutcome::Closed(c, err) => {
+                if let Some(e) = err {
+                    log_io_error(session, "read", &e);
+                }
+                (c, true)
+            }
+        };
+        let h = self.shm.header();
+        for c in chunks {
+            h.total_recv_bytes.fetch_add(c.len() as u64, Relaxed);
+            self.events.push_back(ConnEvent::Receive(session, c));
+        }
+        if closed {
+            self.remove(registry, i);
+            self.events.push_back(ConnEvent::Close(session, self.reactor_id));
+        }
+    }
+
+    pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        let &i = self.sessions.get(&fd).ok_or(SendError::NoSession(fd))?;
+        let conn = self.conns[i].as_mut().ok_or(SendError::NoSession(fd))?;
+        conn.send(data).map_err(|e| SendError::Io(fd, e))?;
+        self.shm.header().total_send_bytes.fetch_add(data.len() as u64, Relaxed);
+        Ok(())
+    }
+
+    /// Closes `fd` from the server side: its queued Receive events are dropped (they must not
+    /// run for a closed connection) and its Close comes next, with reactor id -1.
+    pub fn close(&mut self, registry: &Registry, fd: SessionId) -> bool {
+        let Some(i) = self.sessions.get(&fd).copied() else { return false };
+        self.remove(registry, i);
+        self.events.retain(|e| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
+        self.events.push_front(ConnEvent::Close(fd, -1));
+        true
+    }
+
+    /// The last step of a stop: every connection still open is closed, and its Close runs.
+    /// Requests never read are drained first, so the peer sees an orderly close (not a reset)
+    /// and knows they were not served.
+    pub fn close_all(&mut self, registry: &Registry) {
+        let open: Vec<(usize, SessionId)> = self.conns.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (i, c.session))).collect();
+        for (i, session) in open {
+            if let Some(c) = self.conns[i].as_mut() {
+                c.discard_input();
+            }
+            self.remove(registry, i);
+            self.events.push_back(ConnEvent::Close(session, self.reactor_id));
+        }
+    }
+
+    /// Writes what it can of every connection's queued output; true when nothing is left.
+    pub fn flush_all(&mut self) -> bool {
+        let mut done = true;
+        for c in self.conns.iter_mut().flatten() {
+            let _ = c.flush();
+            done &= c.pending() == 0;
+        }
+        done
+    }
+}
+
+/// A connection closed because reading or writing failed: a reset by the peer is ordinary
+/// (a notice), anything else is worth a warning.
+fn log_io_error(session: SessionId, what: &str, e: &io::Error) {
+    let ordinary = matches!(e.raw_os_error(), Some(libc::ECONNRESET | libc::EPIPE | libc::ETIMEDOUT));
+    let level = if ordinary { Level::Notice } else { Level::Warning };
+    log_at!(level, "Worker::connection", "session#{} closed: {} failed: {}", session, what, e);
+}

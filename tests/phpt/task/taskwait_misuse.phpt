@@ -10,6 +10,7 @@ $serv->on('ManagerStart', function ($s) {
     var_dump($s->task('from manager'));
     var_dump($s->taskwait('from manager'));
     var_dump($s->taskWaitMulti(['from manager']));
+    rs_note('manager done');
 });
 $serv->on('Receive', function ($s, $fd, $rid, $data) {
     var_dump($s->taskwait('x', 0.5, 2));
@@ -27,10 +28,12 @@ $serv->on('Task', function ($s, $id, $src, $data) {
 rs_ready($serv);
 $serv->start();
 PHP);
+// The manager's output first, then the event worker's: the request waits for ManagerStart.
+$srv->waitNotes('manager done');
 var_dump($srv->request('go', 4));
 $srv->waitNotes('in task worker');
 echo "exit code: ", $srv->stop(), "\n";
-echo implode("\n", $srv->notes()), "\n";
+echo implode("\n", $srv->waitNotes('in task worker')), "\n";
 echo $srv->output();
 
 $srv = TestServer::start(<<<'PHP'

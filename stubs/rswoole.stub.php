@@ -92,11 +92,11 @@ namespace Swoole {
 
         /**
          * Binds and listens at once; throws Swoole\Exception when it cannot.
-         * @param int|null $port null: 0, any free port
-         * @param int|null $mode null: SWOOLE_BASE
-         * @param int|null $sock_type null: SWOOLE_SOCK_TCP (SWOOLE_SOCK_TCP6 also works)
+         * @param int $port 0: any free port
+         * @param int $mode SWOOLE_BASE (1) or SWOOLE_PROCESS (2)
+         * @param int $sock_type SWOOLE_SOCK_TCP (1) or SWOOLE_SOCK_TCP6 (3)
          */
-        public function __construct(string $host, ?int $port = null, ?int $mode = null, ?int $sock_type = null) {}
+        public function __construct(string $host = '0.0.0.0', int $port = 0, int $mode = 1, int $sock_type = 1) {}
 
         public function set(array $settings): bool {}
 
@@ -105,50 +105,51 @@ namespace Swoole {
          * ManagerStop, Connect, Receive, Close, Task, Finish.
          * @param callable $callback
          */
-        public function on(string $event, mixed $callback): bool {}
+        public function on(string $event_name, mixed $callback): bool {}
 
         /** Returns true in the launching process after shutdown; never returns in a worker. */
         public function start(): bool {}
 
         /**
-         * @param int|null $dst_worker_id null or -1: any idle task worker
-         * @param callable|null $callback called with the result instead of onFinish
+         * @param int $taskWorkerIndex -1: any idle task worker
+         * @param callable|null $finishCallback called with the result instead of onFinish
          * @return int|false the task id (may be 0: test with === false)
          */
-        public function task(mixed $data, ?int $dst_worker_id = null, mixed $callback = null): mixed {}
+        public function task(mixed $data, int $taskWorkerIndex = -1, mixed $finishCallback = null): mixed {}
 
         /**
          * Blocks this event worker until the task's first result, or $timeout seconds
          * (false, swoole_last_error() 6002). $timeout <= 0 waits until the task ends.
-         * @param float|null $timeout null: 0.5
-         * @param int|null $dst_worker_id null or -1: any idle task worker
+         * @param int $taskWorkerIndex -1: any idle task worker
          */
-        public function taskwait(mixed $data, ?float $timeout = null, ?int $dst_worker_id = null): mixed {}
+        public function taskwait(mixed $data, float $timeout = 0.5, int $taskWorkerIndex = -1): mixed {}
 
         /**
-         * @param float|null $timeout for all tasks together; null: 0.5
+         * @param float $timeout for all tasks together
          * @return array|false results keyed like $tasks, in input order; tasks without a
          * result in time are absent. At most 1023 tasks.
          */
-        public function taskWaitMulti(array $tasks, ?float $timeout = null): mixed {}
+        public function taskWaitMulti(array $tasks, float $timeout = 0.5): mixed {}
 
         public function getLastError(): int {}
 
         /** Sends the result of the task onTask is running to the worker that sent it. */
         public function finish(mixed $data): bool {}
 
-        /** @param string $data not empty; a connection of this event worker only */
-        public function send(int $fd, mixed $data): bool {}
+        /**
+         * @param string $send_data not empty; a connection of this event worker only
+         * @param int $serverSocket accepted; there is one listening port
+         */
+        public function send(int $fd, mixed $send_data, int $serverSocket = -1): bool {}
 
-        /** @param bool|null $reset accepted and ignored */
-        public function close(int $fd, ?bool $reset = null): bool {}
+        /** @param bool $reset accepted and ignored */
+        public function close(int $fd, bool $reset = false): bool {}
 
         /**
          * Replaces the workers one at a time (all, or only the task workers) while the server
          * serves; no task or result is lost. Same as SIGUSR1 / SIGUSR2 to the manager.
-         * @param bool|null $only_reload_taskworker null: false
          */
-        public function reload(?bool $only_reload_taskworker = null): bool {}
+        public function reload(bool $only_reload_taskworker = false): bool {}
 
         public function shutdown(): bool {}
 

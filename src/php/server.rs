@@ -2,6 +2,10 @@
 //! into the core. Methods take `&self` only, because user callbacks call them while start()
 //! is still running on the same object.
 
+// Parameter names as in Swoole's stubs (taskWorkerIndex, ...): PHP named arguments see them,
+// and the macro turns them into variables of that name.
+#![allow(non_snake_case)]
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::net::TcpListener;
@@ -110,10 +114,8 @@ fn describe_callable(z: &Zval) -> String {
 
 #[php_impl]
 impl Server {
-    pub fn __construct(host: String, port: Option<i64>, mode: Option<i64>, sock_type: Option<i64>) -> PhpResult<Self> {
-        let port = port.unwrap_or(0);
-        let mode = mode.unwrap_or(SWOOLE_BASE);
-        let sock_type = sock_type.unwrap_or(SWOOLE_SOCK_TCP);
+    #[php(defaults(host = "\"0.0.0.0\"", port = 0, mode = 1, sock_type = 1))]
+    pub fn __construct(host: String, port: i64, mode: i64, sock_type: i64) -> PhpResult<Self> {
         if mode != SWOOLE_BASE && mode != SWOOLE_PROCESS {
             return Err(PhpException::new(format!("invalid $mode parameters {mode}"), 0, ce::error()));
         }
@@ -170,7 +172,8 @@ impl Server {
         ok
     }
 
-    pub fn on(&self, event: String, callback: &Zval) -> bool {
+    pub fn on(&self, event_name: String, callback: &Zval) -> bool {
+        let event = event_name;
         if self.state.get() != State::Created {
             warning("server is running, unable to register event callback function");
             return false;
@@ -227,8 +230,9 @@ impl Server {
         result.map(|_| true).map_err(|e| swoole_exception(format!("failed to start server. Error: {e}"), 0))
     }
 
-    pub fn task(&self, data: &Zval, dst_worker_id: Option<i64>, callback: Option<&Zval>) -> Zval {
-        let dst = dst_worker_id.unwrap_or(-1);
+    #[php(defaults(taskWorkerIndex = -1))]
+    pub fn task(&self, data: &Zval, taskWorkerIndex: i64, finishCallback: Option<&Zval>) -> Zval {
+        let (dst, callback) = (taskWorkerIndex, finishCallback);
         let Some(process) = runtime::process() else {
             warning("server is not running");
             return bool_zval(false);
@@ -276,8 +280,9 @@ impl Server {
 
     /// Sends a task and blocks this worker until its first result, or `$timeout` seconds
     /// (then false, swoole_last_error() 6002). A timeout of 0 or less waits until the task ends.
-    pub fn taskwait(&self, data: &Zval, timeout: Option<f64>, dst_worker_id: Option<i64>) -> Zval {
-        let dst = dst_worker_id.unwrap_or(-1);
+    #[php(defaults(timeout = 0.5, taskWorkerIndex = -1))]
+    pub fn taskwait(&self, data: &Zval, timeout: f64, taskWorkerIndex: i64) -> Zval {
+        let dst = taskWorkerIndex;
         let Some(w) = self.waiting_sender("taskwait", |s| s.check_task_target(dst)) else {
             return bool_zval(false);
         };
@@ -305,7 +310,8 @@ impl Server {
     /// total. The answer has the input's keys, in the input's order; a task that gave no result
     /// in time is absent, one that could not be sent is false.
     #[php(name = "taskWaitMulti")]
-    pub fn task_wait_multi(&self, tasks: &ZendHashTable, timeout: Option<f64>) -> Zval {
+    #[php(defaults(timeout = 0.5))]
+    pub fn task_wait_multi(&self, tasks: &ZendHashTable, timeout: f64) -> Zval {
         let Some(w) = self.waiting_sender("taskWaitMulti", |s| s.check_task_target(-1)) else {
             return bool_zval(false);
         };
@@ -378,7 +384,10 @@ impl Server {
         }
     }
 
-    pub fn send(&self, fd: i64, data: &Zval) -> bool {
+    #[php(defaults(serverSocket = -1))]
+    pub fn send(&self, fd: i64, send_data: &Zval, serverSocket: i64) -> bool {
+        // One listening port so far: which one the data leaves from does not matter yet.
+        let (data, _) = (send_data, serverSocket);
         let Some(process) = runtime::process() else {
             warning("server is not running");
             return false;
@@ -423,7 +432,8 @@ impl Server {
         }
     }
 
-    pub fn close(&self, fd: i64, reset: Option<bool>) -> bool {
+    #[php(defaults(reset = false))]
+    pub fn close(&self, fd: i64, reset: bool) -> bool {
         let _ = reset;
         match runtime::process() {
             Some(Process::Event(w)) => w.borrow_mut().close(fd),
@@ -437,12 +447,13 @@ impl Server {
 
     /// Replaces the workers one by one (all, or only the task workers) while the server keeps
     /// serving; no task or result is lost across the switch.
-    pub fn reload(&self, only_reload_taskworker: Option<bool>) -> bool {
+    #[php(defaults(only_reload_taskworker = false))]
+    pub fn reload(&self, only_reload_taskworker: bool) -> bool {
         let Some(shm) = runtime::shm() else {
             warning("server is not running");
             return false;
         };
-        control::reload(&shm, only_reload_taskworker.unwrap_or(false))
+        control::reload(&shm, only_reload_taskworker)
     }
 
     pub fn shutdown(&self) -> bool {
@@ -553,8 +564,7 @@ impl Server {
 /// Swoole's limit for one taskWaitMulti() call (it refuses 1024 and more).
 const MAX_CONCURRENT_TASKS: usize = 1024;
 
-fn wait_timeout(seconds: Option<f64>) -> Option<std::time::Duration> {
-    let t = seconds.unwrap_or(0.5);
+fn wait_timeout(t: f64) -> Option<std::time::Duration> {
     // A huge timeout is a long one, never a panic (clock::seconds saturates).
     (t > 0.0 && !t.is_nan()).then(|| crate::clock::seconds(t.min(f64::MAX)))
 }

@@ -23,11 +23,10 @@ try {
 } catch (Error $e) {
     var_dump(get_class($e), $e->getMessage());
 }
-try {
-    new Swoole\Server();
-} catch (ArgumentCountError $e) {
-    echo "ArgumentCountError\n";
-}
+// Every parameter has Swoole's default: all interfaces, any free port.
+$any = new Swoole\Server();
+var_dump($any->host, $any->port > 0, $any->mode === SWOOLE_BASE, $any->type === SWOOLE_SOCK_TCP);
+unset($any);
 ?>
 --EXPECT--
 int(1)
@@ -52,4 +51,7 @@ string(26) "Server invalid listen port"
 int(9004)
 string(5) "Error"
 string(26) "invalid $mode parameters 9"
-ArgumentCountError
+string(7) "0.0.0.0"
+bool(true)
+bool(true)
+bool(true)

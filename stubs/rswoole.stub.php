@@ -58,9 +58,9 @@ namespace Swoole {
      * Thrown by Server when it cannot bind or start. Only the extension creates it: its
      * constructor takes no arguments and `new Swoole\Exception(...)` throws.
      */
+    /** A plain \Exception subclass: `new Swoole\Exception($message, $code)` works. */
     class Exception extends \Exception
     {
-        public function __construct() {}
     }
 
     class Server

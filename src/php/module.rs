@@ -31,6 +31,33 @@ pub fn register_aliases(builder: ClassBuilder) -> ClassBuilder {
     builder
 }
 
+/// `Swoole\Exception` is a plain `Exception` subclass, as in Swoole: `new Swoole\Exception($m,
+/// $code)` and user subclasses with constructors of their own work. ext-php-rs gives every class
+/// it registers a constructor that refuses PHP callers and an object factory that ignores the
+/// class it is asked for (so `new MySubclass` made a `Swoole\Exception`); the class takes
+/// `Exception`'s own instead. Runs at the first request, when every class is registered and no
+/// user class has inherited from it yet. The method table keeps ext-php-rs's `__construct`
+/// entry (replacing it would make two tables free one function at shutdown); `new` never
+/// calls it.
+pub extern "C" fn request_startup(_ty: i32, _module: i32) -> i32 {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if DONE.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return 0;
+    }
+    let ce = SwooleException::get_metadata().ce() as *const zend_class_entry as *mut zend_class_entry;
+    // SAFETY: both class entries are registered and persistent, and this request has not run
+    // any PHP code yet; the class holds no Rust state, so nothing reads its objects as
+    // ext-php-rs objects.
+    unsafe {
+        let parent = ext_php_rs::ffi::zend_ce_exception;
+        if !parent.is_null() {
+            (*ce).constructor = (*parent).constructor;
+            (*ce).__bindgen_anon_2.create_object = (*parent).__bindgen_anon_2.create_object;
+        }
+    }
+    0
+}
+
 /// The error code of the last failed call in this process (Swoole's numbering).
 #[php_function]
 pub fn swoole_last_error() -> i64 {
@@ -83,6 +110,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
     ];
     let mut m = module
         .info_function(module_info)
+        .request_startup_function(request_startup)
         .class::<Server>()
         .class::<SwooleException>()
         .function(wrap_function!(swoole_last_error));

@@ -84,6 +84,12 @@ function rs_stubtest_class(array &$out, ReflectionClass $c): void {
         if ($m->getDeclaringClass()->getName() !== $n) {
             continue;
         }
+        // A __construct entry that `new` does not call (the class runs an inherited
+        // constructor) is not part of the class's interface.
+        $ctor = $c->getConstructor();
+        if (strcasecmp($m->getName(), "__construct") === 0 && $ctor && $ctor->getDeclaringClass()->getName() !== $n) {
+            continue;
+        }
         rs_stubtest_function($out, "method $n::{$m->getName()}()", $m, implode(' ', Reflection::getModifierNames($m->getModifiers())));
     }
     foreach ($c->getProperties() as $p) {

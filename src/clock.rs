@@ -53,4 +53,13 @@ mod tests {
         assert_eq!(poll_timeout(Some(Duration::ZERO)), PollTimeout::ZERO);
         assert_eq!(poll_timeout(None), PollTimeout::NONE);
     }
+
+    #[test]
+    fn deadlines_lie_ahead_by_what_was_asked() {
+        let before = Instant::now();
+        let d = after(Duration::from_secs(5));
+        assert!(d >= before + Duration::from_secs(5) && d < Instant::now() + Duration::from_secs(6));
+        assert_eq!(seconds(0.0), Duration::ZERO);
+        assert_eq!(seconds(1e-9), Duration::from_nanos(1));
+    }
 }

@@ -384,4 +384,64 @@ mod tests {
         assert!(s.apply("worker_num", &Value::Int(i64::MAX)).is_err());
         assert!(s.apply("message_queue_key", &Value::Int(i64::MIN)).is_err());
     }
+
+    #[test]
+    fn php_values_are_read_as_php_would() {
+        assert_eq!(Value::Bool(true).as_int(), Some(1));
+        assert_eq!(Value::Float(2.5).as_int(), None);
+        assert_eq!(Value::Float(f64::INFINITY).as_int(), None);
+        assert_eq!(Value::Float(f64::NAN).as_float(), None);
+        assert_eq!(Value::Float(f64::INFINITY).as_float(), None);
+        assert_eq!(Value::Bool(false).as_bool(), Some(false));
+        assert_eq!(Value::Int(2).as_bool(), Some(true));
+        assert_eq!(Value::Int(0).as_bool(), Some(false));
+        assert_eq!(Value::Str("1".into()).as_bool(), None);
+    }
+
+    #[test]
+    fn every_option_lands_in_its_setting() {
+        let mut s = Settings::default();
+        s.apply("message_queue_key", &Value::Int(0x1234)).unwrap();
+        s.apply("pid_file", &Value::Str("/tmp/p".into())).unwrap();
+        s.apply("daemonize", &Value::Bool(true)).unwrap();
+        s.apply("task_retry_lost", &Value::Int(1)).unwrap();
+        s.apply("task_backlog", &Value::Int(1)).unwrap();
+        s.apply("task_backlog_timeout", &Value::Float(0.25)).unwrap();
+        assert_eq!(s.message_queue_key, 0x1234);
+        assert_eq!(s.pid_file, Some(PathBuf::from("/tmp/p")));
+        assert!(s.daemonize && s.task_retry_lost);
+        assert_eq!(s.task_backlog, 1);
+        assert_eq!(s.task_backlog_timeout, Duration::from_millis(250));
+        assert!(s.apply("task_backlog", &Value::Int(0)).is_err());
+        s.apply("task_backlog", &Value::Int(1 << 30)).unwrap();
+        assert!(s.apply("task_backlog", &Value::Int((1 << 30) + 1)).is_err());
+        s.apply("pid_file", &Value::Null).unwrap();
+        assert_eq!(s.pid_file, None);
+        assert!(s.apply("pid_file", &Value::Str(String::new())).is_err());
+        s.apply("log_file", &Value::Null).unwrap();
+        assert_eq!(s.log_file, None);
+        assert!(s.apply("log_file", &Value::Str(String::new())).is_err());
+        for k in ACCEPTED_WITHOUT_EFFECT {
+            s.apply(k, &Value::Bool(true)).unwrap();
+        }
+        assert!(s.apply("enable_coroutine", &Value::Str("yes".into())).is_err());
+        s.apply("dispatch_mode", &Value::Str("anything".into())).unwrap();
+        let max = (cpu_count() * 1000) as i64;
+        s.apply("task_worker_num", &Value::Int(max)).unwrap();
+        assert_eq!(s.task_worker_num, max as usize);
+        assert!(s.apply("task_worker_num", &Value::Int(max + 1)).is_err());
+        assert!(s.apply("max_request", &Value::Int(-1)).is_err());
+        s.apply("max_request_grace", &Value::Int(0)).unwrap();
+        assert_eq!(s.max_request_grace, Some(0));
+        assert!(cpu_count() >= 1 && cpu_count() == std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    }
+
+    #[test]
+    fn default_grace_is_half_the_limit() {
+        assert_eq!(lifetime(100, None, 49), 150);
+        assert_eq!(lifetime(100, None, 50), 101);
+        assert_eq!(lifetime(10, None, 3), 10);
+        assert_eq!(lifetime(11, None, 4), 11 + 1 + 4 % 5);
+        assert_eq!(lifetime(0, Some(5), 3), 0);
+    }
 }

@@ -65,6 +65,7 @@ pub fn choose_in(shm: &Shm, first: u32, n: usize, local_backlog: impl Fn(usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shm::Shm;
 
     fn loads(v: &[(bool, i64)]) -> impl Fn(usize) -> Load + '_ {
         move |i| Load { busy: v[i].0, queued: v[i].1 }
@@ -89,5 +90,41 @@ mod tests {
         let v = [(true, 5), (true, 0), (false, 3), (true, 2)];
         assert_eq!(choose(0, loads(&v), 4), 1);
         assert_eq!(choose(2, loads(&v), 4), 1);
+    }
+
+    #[test]
+    fn idle_and_weight_of_a_load() {
+        assert!(Load { busy: false, queued: 0 }.idle());
+        assert!(!Load { busy: false, queued: 1 }.idle());
+        assert!(!Load { busy: true, queued: 0 }.idle());
+        assert_eq!(Load { busy: true, queued: 3 }.weight(), 4);
+        assert_eq!(Load { busy: false, queued: -2 }.weight(), 0);
+        // Ties keep the first probed worker; the probe wraps around.
+        let v = [(true, 1), (true, 1), (true, 1)];
+        assert_eq!(choose(1, loads(&v), 3), 1);
+        assert_eq!(choose(5, loads(&v), 3), 2);
+        assert_eq!(choose(7, loads(&[(true, 0)]), 0), 0);
+    }
+
+    #[test]
+    fn the_shared_scheduler_reads_the_task_workers_slots_and_the_local_backlog() {
+        // Two event workers (slots 0, 1), then three task workers (slots 2, 3, 4).
+        let shm = Shm::new(5, 3).unwrap();
+        for i in 2..5 {
+            shm.slot(i).unwrap().set_status(WorkerStatus::Idle);
+        }
+        shm.slot(2).unwrap().set_status(WorkerStatus::Busy);
+        shm.slot(3).unwrap().queued.store(2, Relaxed);
+        // Worker 2 (index 0) busy, worker 3 (index 1) has a queue: index 2 is the idle one.
+        assert_eq!(choose_in(&shm, 2, 3, |_| 0), 2);
+        assert_eq!(choose_in(&shm, 2, 3, |_| 0), 2);
+        // Tasks waiting in this process count as load too.
+        assert_eq!(choose_in(&shm, 2, 3, |i| if i == 2 { 5 } else { 0 }), 0);
+        // Everyone busy: the least loaded wins.
+        shm.slot(4).unwrap().set_status(WorkerStatus::Busy);
+        shm.slot(2).unwrap().queued.store(4, Relaxed);
+        assert_eq!(choose_in(&shm, 2, 3, |_| 0), 2);
+        // Slots the server does not have are never chosen.
+        assert_eq!(choose_in(&shm, 4, 3, |_| 0), 0);
     }
 }

@@ -72,16 +72,16 @@ pub fn init() {
 
 /// Whether the fault at `point` fires now.
 pub fn hit(point: Point) -> bool {
-    rules().iter().any(|r| {
-        if r.point != point {
-            return false;
-        }
-        let n = r.hits.fetch_add(1, Relaxed) + 1;
-        if r.nth.is_some_and(|k| k != n) {
-            return false;
-        }
-        r.flag.as_ref().is_none_or(|f| std::fs::remove_file(f).is_ok())
-    })
+    rules().iter().any(|r| r.point == point && fires(r))
+}
+
+/// Counts a hit of `r`'s point and says whether the rule fires at it.
+fn fires(r: &Rule) -> bool {
+    let n = r.hits.fetch_add(1, Relaxed) + 1;
+    if r.nth.is_some_and(|k| k != n) {
+        return false;
+    }
+    r.flag.as_ref().is_none_or(|f| std::fs::remove_file(f).is_ok())
 }
 
 /// Ends this process the hard way, as SIGKILL from outside would.
@@ -102,5 +102,23 @@ mod tests {
         assert_eq!((r[0].point, r[0].nth, r[0].flag.as_deref()), (Point::SpawnFail, Some(3), None));
         assert_eq!((r[1].point, r[1].nth, r[1].flag.as_deref()), (Point::KillAfterTake, None, Some("/tmp/x")));
         assert_eq!(r[2].point, Point::PanicInTaskSend);
+    }
+
+    #[test]
+    fn a_rule_fires_at_its_hit_and_a_flag_makes_it_fire_once() {
+        let flag = std::env::temp_dir().join(format!("rswoole-fault-{}", std::process::id()));
+        let rules = parse(&format!("spawn_fail=2,kill_after_take@{}", flag.display()));
+        let fires = |p| rules.iter().any(|r| r.point == p && fires(r));
+        assert!(!fires(Point::SpawnFail), "first hit");
+        assert!(fires(Point::SpawnFail), "second hit");
+        assert!(!fires(Point::SpawnFail), "third hit");
+        assert!(!fires(Point::KillAfterTake), "no flag file");
+        std::fs::write(&flag, b"").unwrap();
+        assert!(fires(Point::KillAfterTake));
+        assert!(!flag.exists());
+        assert!(!fires(Point::KillAfterTake), "the flag was used up");
+        assert!(!fires(Point::PanicInTaskSend), "not configured");
+        // Unset: nothing fires.
+        assert!(!hit(Point::SpawnFail));
     }
 }

@@ -299,4 +299,47 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_task_ref_names_one_task_until_cleared() {
+        let shm = Shm::new(2, 1).unwrap();
+        let slot = shm.slot(1).unwrap();
+        assert_eq!(slot.running.peek(), None);
+        slot.running.set(0, 7, 42, true);
+        let t = Taken { src: 0, generation: 7, task: 42, shared: true };
+        assert_eq!(slot.running.peek(), Some(t));
+        assert_eq!(slot.running.take(), Some(t));
+        assert_eq!(slot.running.peek(), None);
+        slot.running.set(3, 1, -1, false);
+        assert_eq!(slot.running.peek(), Some(Taken { src: 3, generation: 1, task: -1, shared: false }));
+        slot.running.clear();
+        assert_eq!(slot.running.take(), None);
+        for s in [WorkerStatus::Busy, WorkerStatus::Idle, WorkerStatus::Exit] {
+            slot.set_status(s);
+            assert_eq!(slot.status(), s);
+        }
+        assert_eq!(shm.workers(), 2);
+    }
+
+    #[test]
+    fn inbox_buffers_are_page_aligned_apart_and_zeroed() {
+        let shm = Shm::new(4, 3).unwrap();
+        let base = |i| unsafe { shm.inbox(i).unwrap().bytes() }.as_ptr() as usize;
+        assert_eq!(base(0) % 4096, 0);
+        assert_eq!(base(1) - base(0), INBOX_LEN);
+        assert_eq!(base(2) - base(1), INBOX_LEN);
+        assert_eq!(INBOX_LEN % 4096, 0);
+        assert!(INBOX_LEN >= INBOX_BODY + INBOX_DATAGRAM);
+        // SAFETY: nothing else refers to the buffers in this test.
+        unsafe {
+            assert_eq!(shm.inbox(2).unwrap().bytes().len(), INBOX_LEN);
+            assert!(shm.inbox(2).unwrap().bytes().iter().all(|b| *b == 0));
+            shm.inbox(2).unwrap().bytes_mut()[INBOX_LEN - 1] = 1;
+        }
+        let header = std::mem::size_of::<Header>();
+        let slot = std::mem::size_of::<WorkerSlot>();
+        assert_eq!(shm.slot(3).unwrap() as *const _ as usize - shm.slot(0).unwrap() as *const _ as usize, 3 * slot);
+        assert_eq!(shm.slot(0).unwrap() as *const _ as usize - shm.header() as *const _ as usize, header);
+        assert!(Shm::new(1, 0).unwrap().inbox(0).is_none());
+    }
 }

@@ -72,4 +72,27 @@ mod tests {
         let r = rows(&shm, 3, 0, Asker::default());
         assert!(!r.iter().any(|(n, _)| *n == "tasking_num" || *n == "worker_request_count"));
     }
+
+    #[test]
+    fn idle_counts_and_queue_rows() {
+        let shm = Shm::new(4, 2).unwrap();
+        shm.slot(0).unwrap().set_status(WorkerStatus::Idle);
+        shm.slot(1).unwrap().set_status(WorkerStatus::Busy);
+        shm.slot(2).unwrap().set_status(WorkerStatus::Idle);
+        shm.slot(3).unwrap().set_status(WorkerStatus::Idle);
+        shm.slot(1).unwrap().request_count.store(9, Relaxed);
+        shm.header().task_queue_id.store(-1, Relaxed);
+        let r = rows(&shm, 2, 2, Asker { worker: Some(1), task_backlog: None });
+        let get = |k| r.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        assert_eq!(get("idle_worker_num"), Some(1));
+        assert_eq!(get("task_idle_worker_num"), Some(2));
+        assert_eq!(get("worker_request_count"), Some(9));
+        assert_eq!(get("task_queue_num"), None);
+        assert_eq!(get("worker_task_backlog"), None);
+        let q = MsgQueue::create(0).unwrap();
+        shm.header().task_queue_id.store(q.id(), Relaxed);
+        let r = rows(&shm, 2, 2, Asker::default());
+        assert_eq!(r.iter().find(|(n, _)| *n == "task_queue_num").map(|(_, v)| *v), Some(0));
+        q.remove().unwrap();
+    }
 }

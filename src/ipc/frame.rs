@@ -182,4 +182,13 @@ mod tests {
         assert_eq!(Frames::new(&f).next().unwrap().unwrap().0.src, 70_000);
         assert_eq!(HEADER_LEN, f.len());
     }
+
+    #[test]
+    fn every_kind_decodes_to_itself() {
+        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost] {
+            assert_eq!(Kind::from_u8(k as u8), Some(k));
+        }
+        assert_eq!(Kind::from_u8(0), None);
+        assert_eq!(Kind::from_u8(5), None);
+    }
 }

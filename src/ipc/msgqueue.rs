@@ -260,4 +260,23 @@ mod tests {
         assert_eq!(second.stats().unwrap().messages, 0);
         second.remove().unwrap();
     }
+
+    #[test]
+    fn message_types_and_limits() {
+        assert_eq!(directed(0), 2);
+        assert_eq!(directed(5), 7);
+        assert_ne!(directed(0), SHARED);
+        let max = max_message();
+        let sys: usize = std::fs::read_to_string("/proc/sys/kernel/msgmax").unwrap().trim().parse().unwrap();
+        assert_eq!(max, sys);
+        let q = MsgQueue::create(0).unwrap();
+        let ds = q.stat_raw().unwrap();
+        // Grown to the wanted capacity where the kernel lets this process (root in CI).
+        assert!(ds.msg_qbytes as u64 >= WANTED_BYTES.min(16384));
+        // The owner record names this process and its start time.
+        let mut buf = [0u8; 8 + OWNER_LEN];
+        let r = q.recv(OWNER, &mut buf, false).unwrap().unwrap();
+        assert_eq!(&buf[r], owner_record(std::process::id() as i32).unwrap().as_slice());
+        q.remove().unwrap();
+    }
 }

@@ -139,7 +139,9 @@ fn map(fd: OwnedFd, len: usize) -> io::Result<Bytes> {
 mod tests {
     use super::*;
     use crate::ipc::channel::{recv, recv_buffer, Channel, Outbox};
-    use crate::ipc::frame::Frames;
+    use crate::ipc::frame::{Frames, FLAG_LAST};
+
+    const FLAG_LAST_FOR_TEST: u8 = FLAG_LAST;
 
     #[test]
     fn small_and_large_bodies_arrive_whole_through_a_channel() {
@@ -189,5 +191,34 @@ mod tests {
         let mut fds: VecDeque<OwnedFd> = VecDeque::from([OwnedFd::from(pf)]);
         let e = body(&h, b, &mut fds).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::PermissionDenied);
+    }
+
+    #[test]
+    fn the_inline_bound_and_flags_are_exact() {
+        assert_eq!(INLINE_MAX, 64 * 1024 - HEADER_LEN);
+        let at = message(Kind::Task, FLAG_LAST_FOR_TEST, (1, 2, 3), &Payload::serialized(vec![1u8; INLINE_MAX]), usize::MAX, Carrier::Pass).unwrap();
+        assert!(at.fd.is_none());
+        let (h, _) = Frames::new(&at.bytes).next().unwrap().unwrap();
+        assert_eq!(h.flags, FLAG_LAST_FOR_TEST | FLAG_SERIALIZED);
+        let over = message(Kind::Task, FLAG_LAST_FOR_TEST, (1, 2, 3), &Payload::serialized(vec![1u8; INLINE_MAX + 1]), usize::MAX, Carrier::Pass).unwrap();
+        let (h, _) = Frames::new(&over.bytes).next().unwrap().unwrap();
+        assert_eq!(h.flags, FLAG_LAST_FOR_TEST | FLAG_SERIALIZED | FLAG_MEMFD);
+        let lent = message(Kind::Task, 0, (1, 2, 3), &Payload::raw(vec![1u8; 100]), 50, Carrier::Lend).unwrap();
+        let (h, _) = Frames::new(&lent.bytes).next().unwrap().unwrap();
+        assert_eq!(h.flags, FLAG_LENT);
+    }
+
+    #[test]
+    fn a_payload_shorter_than_announced_is_an_error() {
+        let m = message(Kind::Task, 0, (1, 0, 0), &Payload::raw(vec![1u8; INLINE_MAX + 10]), usize::MAX, Carrier::Pass).unwrap();
+        let (h, _) = Frames::new(&m.bytes).next().unwrap().unwrap();
+        let claim = ((INLINE_MAX + 11) as u64).to_le_bytes();
+        let mut fds: VecDeque<OwnedFd> = VecDeque::from([m.fd.unwrap()]);
+        assert_eq!(body_ref(&h, &claim, &mut fds).err().map(|e| e.kind()), Some(io::ErrorKind::UnexpectedEof));
+        let mut fds: VecDeque<OwnedFd> = VecDeque::new();
+        let exact = message(Kind::Task, 0, (1, 0, 0), &Payload::raw(vec![9u8; INLINE_MAX + 10]), usize::MAX, Carrier::Pass).unwrap();
+        fds.push_back(exact.fd.unwrap());
+        let (h, b) = Frames::new(&exact.bytes).next().unwrap().unwrap();
+        assert_eq!(body(&h, b, &mut fds).unwrap().bytes.len(), INLINE_MAX + 10);
     }
 }

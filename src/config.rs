@@ -7,6 +7,8 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::log::Level;
+use crate::net::framing::{Framing, LengthType};
+use crate::net::table::PortRules;
 
 /// A PHP value as far as settings care.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,6 +105,82 @@ pub struct Settings {
     pub task_backlog: usize,
     /// How long task() waits for room when the backlog is full, then it fails.
     pub task_backlog_timeout: Duration,
+    /// The listening port's protocol and limits (Swoole's port options, given to set()).
+    pub port: PortOptions,
+}
+
+/// Port options as set() gives them; [`PortOptions::rules`] makes them what a connection
+/// table uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PortOptions {
+    pub open_eof_check: bool,
+    pub open_eof_split: bool,
+    pub package_eof: Vec<u8>,
+    pub open_length_check: bool,
+    pub package_length_type: LengthType,
+    pub package_length_offset: usize,
+    pub package_body_offset: usize,
+    pub package_max_length: usize,
+    pub socket_buffer_size: usize,
+    pub buffer_high_watermark: Option<usize>,
+    pub open_tcp_nodelay: bool,
+}
+
+impl Default for PortOptions {
+    fn default() -> Self {
+        PortOptions {
+            open_eof_check: false,
+            open_eof_split: false,
+            package_eof: b"\r\n\r\n".to_vec(),
+            open_length_check: false,
+            package_length_type: LengthType::U32Be,
+            package_length_offset: 0,
+            package_body_offset: 4,
+            package_max_length: 2 * 1024 * 1024,
+            socket_buffer_size: 8 * 1024 * 1024,
+            buffer_high_watermark: None,
+            open_tcp_nodelay: true,
+        }
+    }
+}
+
+impl PortOptions {
+    /// The length protocol wins when both are on (its messages cannot be told by an EOF).
+    pub fn rules(&self) -> PortRules {
+        let framing = if self.open_length_check {
+            Framing::Length { kind: self.package_length_type, offset: self.package_length_offset, body_offset: self.package_body_offset }
+        } else if self.open_eof_check || self.open_eof_split {
+            Framing::Eof { eof: self.package_eof.clone(), split: self.open_eof_split }
+        } else {
+            Framing::Raw
+        };
+        let limit = self.socket_buffer_size;
+        PortRules {
+            framing,
+            max_package: self.package_max_length,
+            output_limit: limit,
+            high_watermark: self.buffer_high_watermark.unwrap_or(limit / 10 * 8).min(limit),
+            nodelay: self.open_tcp_nodelay,
+        }
+    }
+}
+
+/// Largest header offset Swoole accepts for the length protocol.
+const MAX_PACKAGE_OFFSET: i64 = 8152;
+
+/// A size as php.ini writes it: an integer, or a string with a K, M or G suffix.
+fn size_of(v: &Value) -> Option<i64> {
+    if let Value::Str(s) = v {
+        let t = s.trim();
+        let (num, mul) = match t.chars().last()? {
+            'k' | 'K' => (&t[..t.len() - 1], 1i64 << 10),
+            'm' | 'M' => (&t[..t.len() - 1], 1 << 20),
+            'g' | 'G' => (&t[..t.len() - 1], 1 << 30),
+            _ => (t, 1),
+        };
+        return num.trim().parse::<i64>().ok().map(|n| n.saturating_mul(mul));
+    }
+    v.as_int()
 }
 
 impl Default for Settings {
@@ -125,6 +203,7 @@ impl Default for Settings {
             daemonize: false,
             task_backlog: 65536,
             task_backlog_timeout: Duration::from_secs(3),
+            port: PortOptions::default(),
         }
     }
 }
@@ -137,6 +216,9 @@ pub enum ConfigError {
     Type { key: String, expected: &'static str, given: &'static str },
     #[error("option [{key}] {rule}, {value} given")]
     Range { key: String, rule: &'static str, value: String },
+    /// A check Swoole has, in Swoole's words.
+    #[error("{0}")]
+    Swoole(&'static str),
 }
 
 /// Options that Swoole has but that mean nothing for this server model; accepted silently.
@@ -145,7 +227,6 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "dispatch_mode",
     "enable_coroutine",
     "task_enable_coroutine",
-    "open_tcp_nodelay",
     "hook_flags",
 ];
 
@@ -275,6 +356,60 @@ impl Settings {
                     self.max_wait_time = d;
                 } else {
                     self.task_backlog_timeout = d;
+                }
+            }
+            "open_eof_check" | "open_eof_split" | "open_length_check" | "open_tcp_nodelay" => {
+                let b = v.as_bool().ok_or_else(|| type_err("a bool"))?;
+                let p = &mut self.port;
+                *match key {
+                    "open_eof_check" => &mut p.open_eof_check,
+                    "open_eof_split" => &mut p.open_eof_split,
+                    "open_length_check" => &mut p.open_length_check,
+                    _ => &mut p.open_tcp_nodelay,
+                } = b;
+            }
+            "package_eof" => {
+                let Value::Str(eof) = v else { return Err(type_err("a string")) };
+                if eof.is_empty() {
+                    return Err(ConfigError::Swoole("package_eof cannot be an empty string"));
+                }
+                if eof.len() > 8 {
+                    return Err(ConfigError::Swoole("package_eof max length is 8"));
+                }
+                self.port.package_eof = eof.clone().into_bytes();
+            }
+            "package_length_type" => {
+                let Value::Str(t) = v else { return Err(type_err("a string")) };
+                self.port.package_length_type =
+                    LengthType::from_pack(t).ok_or(ConfigError::Swoole("unknown package_length_type, see pack(). Link: https://php.net/pack"))?;
+            }
+            "package_length_offset" | "package_body_offset" | "package_body_start" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                if n < 0 {
+                    return Err(range("must not be negative", n.to_string()));
+                }
+                if n > MAX_PACKAGE_OFFSET {
+                    return Err(ConfigError::Swoole(if key == "package_length_offset" {
+                        "'package_length_offset' value is too large"
+                    } else {
+                        "'package_body_offset' value is too large"
+                    }));
+                }
+                if key == "package_length_offset" {
+                    self.port.package_length_offset = n as usize;
+                } else {
+                    self.port.package_body_offset = n as usize;
+                }
+            }
+            "package_max_length" | "socket_buffer_size" | "buffer_high_watermark" => {
+                let n = size_of(v).ok_or_else(|| type_err("a size (an integer, or a string such as '2M')"))?;
+                match key {
+                    // Swoole raises values below 64 KB silently; a small limit is taken as given.
+                    "package_max_length" if n < 1 => return Err(range("must be at least 1", n.to_string())),
+                    "package_max_length" => self.port.package_max_length = n.min(i64::from(u32::MAX)) as usize,
+                    // As Swoole: 0 or less means no limit.
+                    "socket_buffer_size" => self.port.socket_buffer_size = if n <= 0 { i32::MAX as usize } else { n as usize },
+                    _ => self.port.buffer_high_watermark = Some(n.max(0) as usize),
                 }
             }
             k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {
@@ -443,5 +578,37 @@ mod tests {
         assert_eq!(lifetime(10, None, 3), 10);
         assert_eq!(lifetime(11, None, 4), 11 + 1 + 4 % 5);
         assert_eq!(lifetime(0, Some(5), 3), 0);
+    }
+
+    #[test]
+    fn port_options_become_framing_and_limits() {
+        let mut s = Settings::default();
+        assert_eq!(s.port.rules().framing, Framing::Raw);
+        assert_eq!(s.port.rules().high_watermark, 8 * 1024 * 1024 / 10 * 8);
+        s.apply("open_eof_split", &Value::Bool(true)).unwrap();
+        s.apply("package_eof", &Value::Str("\n".into())).unwrap();
+        assert_eq!(s.port.rules().framing, Framing::Eof { eof: b"\n".to_vec(), split: true });
+        s.apply("open_length_check", &Value::Bool(true)).unwrap();
+        s.apply("package_length_type", &Value::Str("n".into())).unwrap();
+        s.apply("package_length_offset", &Value::Int(2)).unwrap();
+        s.apply("package_body_start", &Value::Int(4)).unwrap();
+        assert_eq!(s.port.rules().framing, Framing::Length { kind: LengthType::U16Be, offset: 2, body_offset: 4 });
+        s.apply("package_max_length", &Value::Str("64K".into())).unwrap();
+        assert_eq!(s.port.rules().max_package, 65536);
+        s.apply("socket_buffer_size", &Value::Int(0)).unwrap();
+        assert_eq!(s.port.rules().output_limit, i32::MAX as usize);
+        s.apply("socket_buffer_size", &Value::Str("1m".into())).unwrap();
+        s.apply("buffer_high_watermark", &Value::Int(5 << 20)).unwrap();
+        assert_eq!((s.port.rules().output_limit, s.port.rules().high_watermark), (1 << 20, 1 << 20));
+        let err = |k: &str, v: Value| s.clone().apply(k, &v).unwrap_err().to_string();
+        assert_eq!(err("package_eof", Value::Str(String::new())), "package_eof cannot be an empty string");
+        assert_eq!(err("package_eof", Value::Str("123456789".into())), "package_eof max length is 8");
+        assert_eq!(err("package_length_type", Value::Str("i".into())), "unknown package_length_type, see pack(). Link: https://php.net/pack");
+        assert_eq!(err("package_length_offset", Value::Int(8153)), "'package_length_offset' value is too large");
+        assert_eq!(err("package_body_offset", Value::Int(9000)), "'package_body_offset' value is too large");
+        assert!(s.clone().apply("package_max_length", &Value::Int(0)).is_err());
+        assert!(s.clone().apply("package_max_length", &Value::Str("lots".into())).is_err());
+        s.apply("open_tcp_nodelay", &Value::Bool(false)).unwrap();
+        assert!(!s.port.rules().nodelay);
     }
 }

@@ -73,6 +73,9 @@ pub enum SendError {
     NoSession(SessionId),
     #[error("send to session#{0} failed: {1}")]
     Io(SessionId, io::Error),
+    /// The connection's queued output is at `socket_buffer_size` (the peer does not read).
+    #[error("socket#{0} output buffer overflow")]
+    Overflow(SessionId),
 }
 
 #[derive(Debug, Error)]
@@ -124,6 +127,10 @@ pub trait Handler {
     fn on_connect(&mut self, fd: SessionId, reactor_id: i32) {}
     fn on_receive(&mut self, fd: SessionId, reactor_id: i32, data: &[u8]) {}
     fn on_close(&mut self, fd: SessionId, reactor_id: i32) {}
+    /// The connection's queued output reached the high watermark.
+    fn on_buffer_full(&mut self, fd: SessionId) {}
+    /// It drained again after a BufferFull.
+    fn on_buffer_empty(&mut self, fd: SessionId) {}
 
     /// Task worker: run one task. A returned payload is sent back as a result.
     fn on_task(&mut self, task: TaskInfo, data: Body<'_>) -> Option<Payload>;

@@ -383,6 +383,7 @@ impl Pool<'_> {
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
             listener,
+            port: self.settings.port.rules(),
             results_rx,
             max_message,
             tasks,

@@ -19,7 +19,7 @@ use nix::sys::signal::Signal;
 use crate::handler::{EventContext, Handler, LostTask, Process, SendError, TaskError};
 use crate::log::Level;
 use crate::log_at;
-use crate::net::table::{ConnEvent, ConnTable};
+use crate::net::table::{ConnEvent, ConnTable, PortRules};
 use crate::shm::{Shm, WorkerSlot, WorkerStatus};
 use crate::signals::{self, Wakeup};
 use crate::task_client::{Backlog, TaskClient, TaskClientSetup, TaskEvent, UNPOLLABLE_RETRY};
@@ -38,6 +38,8 @@ pub enum Event {
     Connect(SessionId),
     Receive(SessionId, Vec<u8>),
     Close(SessionId, i32),
+    BufferFull(SessionId),
+    BufferEmpty(SessionId),
     Finish(TaskId, Payload),
     TaskDone(TaskId),
     TaskLost(LostTask),
@@ -49,6 +51,8 @@ pub struct EventWorkerSetup {
     pub worker_num: usize,
     pub shm: Rc<Shm>,
     pub listener: StdListener,
+    /// The port's protocol and limits.
+    pub port: PortRules,
     pub results_rx: RawFd,
     pub max_message: usize,
     /// The way tasks travel to the task workers.
@@ -94,7 +98,7 @@ impl EventWorker {
         let generation = s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("worker#{} has no slot", s.id)))?.generation.load(Relaxed);
         let wake = signals::install(&[Signal::SIGTERM])?;
         let poll = Poll::new()?;
-        let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone())?;
+        let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone(), s.port)?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
         let tasks = TaskClient::new(TaskClientSetup {
@@ -165,6 +169,8 @@ impl EventWorker {
                 ConnEvent::Connect(fd) => Event::Connect(fd),
                 ConnEvent::Receive(fd, data) => Event::Receive(fd, data),
                 ConnEvent::Close(fd, reactor) => Event::Close(fd, reactor),
+                ConnEvent::BufferFull(fd) => Event::BufferFull(fd),
+                ConnEvent::BufferEmpty(fd) => Event::BufferEmpty(fd),
             });
         }
         self.tasks.pop_event().map(|e| match e {
@@ -186,7 +192,7 @@ impl EventWorker {
             self.tasks.read_results(self.poll.registry())?;
             self.tasks.flush_all(self.poll.registry())?;
             for i in 0..self.conns.slots() {
-                self.conns.on_ready(self.poll.registry(), i, true, true, reading);
+                self.conns.on_ready(self.poll.registry(), i, true, true, true, reading);
             }
         }
         let mut timeout = match self.state {
@@ -197,16 +203,27 @@ impl EventWorker {
             self.tasks.flush_all(self.poll.registry())?;
             timeout = Some(timeout.map_or(UNPOLLABLE_RETRY, |t| t.min(UNPOLLABLE_RETRY)));
         }
+        // A connection that used its read budget has more to read: look, but do not sleep.
+        let unfinished = self.conns.has_unfinished();
+        if unfinished {
+            timeout = Some(Duration::ZERO);
+        }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
                 return Err(e);
             }
         }
-        let ready: Vec<(Token, bool, bool)> =
-            self.events.iter().map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable())).collect();
+        if unfinished {
+            self.conns.read_unfinished(self.poll.registry(), reading);
+        }
+        let ready: Vec<(Token, bool, bool, bool)> = self
+            .events
+            .iter()
+            .map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable(), e.is_read_closed() || e.is_error()))
+            .collect();
         // Every event is acted on even when one fails, and the first error is returned after.
         let mut failed = Ok(());
-        for (token, readable, writable) in ready {
+        for (token, readable, writable, peer_closed) in ready {
             let registry = self.poll.registry();
             let r = match token {
                 WAKE => {
@@ -221,7 +238,7 @@ impl EventWorker {
                 t => match (self.tasks.outbox_of(t), self.conns.index_of(t)) {
                     (Some(idx), _) if t.0 < CONN => self.tasks.on_writable(registry, idx),
                     (_, Some(i)) => {
-                        self.conns.on_ready(registry, i, readable, writable, reading);
+                        self.conns.on_ready(registry, i, readable, writable, peer_closed, reading);
                         Ok(())
                     }
                     _ => Ok(()),
@@ -352,6 +369,8 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                 h.on_receive(fd, id as i32, &data);
             }
             Event::Close(fd, reactor) => h.on_close(fd, reactor),
+            Event::BufferFull(fd) => h.on_buffer_full(fd),
+            Event::BufferEmpty(fd) => h.on_buffer_empty(fd),
             Event::Finish(task, data) => h.on_finish(task, data),
             Event::TaskDone(task) => h.on_task_done(task),
             Event::TaskLost(lost) => h.on_task_lost(lost),

@@ -1,10 +1,12 @@
-//! One accepted TCP connection and the bytes still waiting to be written to it.
+//! One accepted TCP connection: its input (framed into messages by the port's protocol) and
+//! the bytes still waiting to be written to it, bounded.
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 
 use mio::net::TcpStream;
 
+use crate::net::framing::{Framing, FramingError};
 use crate::types::SessionId;
 
 pub struct Connection {
@@ -13,40 +15,114 @@ pub struct Connection {
     pub peer: Option<SocketAddr>,
     out: Vec<u8>,
     out_pos: usize,
+    /// Framed ports: bytes read but not yet a whole message, from `in_pos` on.
+    input: Vec<u8>,
+    in_pos: usize,
+    /// Leading bytes of the pending input already searched for an EOF (none there).
+    searched: usize,
+    /// BufferFull fired and BufferEmpty has not yet.
+    full: bool,
 }
 
-/// What a read pass found.
-pub enum ReadOutcome {
-    /// Data chunks, in order; the connection stays open.
-    Data(Vec<Vec<u8>>),
-    /// Data chunks, then the peer closed the connection (None) or reading failed.
-    Closed(Vec<Vec<u8>>, Option<io::Error>),
+/// Why a read pass ended.
+#[derive(Debug)]
+pub enum ReadEnd {
+    /// Everything the socket had was read.
+    Drained,
+    /// The pass used its budget: the socket may still have data (look again soon).
+    Budget,
+    /// The peer closed (None) or reading failed.
+    Closed(Option<io::Error>),
+    /// The input broke the port's protocol: the connection must be closed.
+    Framing(FramingError),
 }
 
-const READ_CHUNK: usize = 64 * 1024;
+/// What one read pass found: whole messages in order, then why it ended.
+pub struct ReadPass {
+    pub messages: Vec<Vec<u8>>,
+    pub bytes: usize,
+    pub end: ReadEnd,
+}
+
+/// How reads are done: the loop's one buffer, the port's protocol and limits.
+pub struct ReadRules<'a> {
+    pub scratch: &'a mut [u8],
+    pub framing: &'a Framing,
+    pub max_package: usize,
+    /// Most reads one pass makes, so one busy connection cannot starve the others.
+    pub budget: usize,
+    /// The peer's FIN (or an error) is known to be there: read on to it even after a short
+    /// read, since no new readiness event will come for it.
+    pub peer_closed: bool,
+}
 
 impl Connection {
     pub fn new(session: SessionId, stream: TcpStream) -> Self {
         let peer = stream.peer_addr().ok();
-        Connection { session, stream, peer, out: Vec::new(), out_pos: 0 }
+        Connection { session, stream, peer, out: Vec::new(), out_pos: 0, input: Vec::new(), in_pos: 0, searched: 0, full: false }
     }
 
-    /// Reads until the socket would block (the loop is edge-triggered).
-    pub fn read_available(&mut self) -> ReadOutcome {
-        let mut chunks = Vec::new();
-        loop {
-            let mut buf = vec![0u8; READ_CHUNK];
-            match self.stream.read(&mut buf) {
-                Ok(0) => return ReadOutcome::Closed(chunks, None),
-                Ok(n) => {
-                    buf.truncate(n);
-                    chunks.push(buf);
+    /// Reads what the socket has, up to the budget, into one reused buffer; a read that comes
+    /// back short ends the pass (the loop is edge-triggered: new data brings a new event), so
+    /// a request costs one read, not a second one that ends in EAGAIN.
+    pub fn read(&mut self, r: ReadRules<'_>) -> ReadPass {
+        let mut pass = ReadPass { messages: Vec::new(), bytes: 0, end: ReadEnd::Drained };
+        for _ in 0..r.budget.max(1) {
+            let n = match self.stream.read(r.scratch) {
+                Ok(0) => {
+                    pass.end = ReadEnd::Closed(None);
+                    return pass;
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return ReadOutcome::Data(chunks),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return pass,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return ReadOutcome::Closed(chunks, Some(e)),
+                Err(e) => {
+                    pass.end = ReadEnd::Closed(Some(e));
+                    return pass;
+                }
+            };
+            pass.bytes += n;
+            if let Err(e) = self.take_messages(&r.scratch[..n], r.framing, r.max_package, &mut pass.messages) {
+                pass.end = ReadEnd::Framing(e);
+                return pass;
+            }
+            if n < r.scratch.len() && !r.peer_closed {
+                return pass;
             }
         }
+        pass.end = ReadEnd::Budget;
+        pass
+    }
+
+    fn take_messages(&mut self, data: &[u8], framing: &Framing, max: usize, out: &mut Vec<Vec<u8>>) -> Result<(), FramingError> {
+        if framing.is_raw() {
+            out.push(data.to_vec());
+            return Ok(());
+        }
+        self.input.extend_from_slice(data);
+        loop {
+            let pending = &self.input[self.in_pos..];
+            match framing.next_after(pending, max, self.searched)? {
+                Some(len) => {
+                    out.push(pending[..len].to_vec());
+                    self.in_pos += len;
+                    self.searched = 0;
+                }
+                None => {
+                    self.searched = pending.len();
+                    break;
+                }
+            }
+        }
+        // Keep the pending bytes at the front, without moving them on every message.
+        if self.in_pos == self.input.len() {
+            self.input.clear();
+            self.in_pos = 0;
+        } else if self.in_pos > self.input.len() / 2 {
+            self.input.drain(..self.in_pos);
+            self.in_pos = 0;
+        }
+        Ok(())
     }
 
     /// Reads and drops whatever the peer sent that was never served, so closing the socket
@@ -80,6 +156,16 @@ impl Connection {
     /// Bytes accepted by send() but not yet written.
     pub fn pending(&self) -> usize {
         self.out.len() - self.out_pos
+    }
+
+    /// Marks the output as over its high watermark; true the first time (BufferFull fires).
+    pub fn mark_full(&mut self) -> bool {
+        !std::mem::replace(&mut self.full, true)
+    }
+
+    /// The output drained after a BufferFull: true once (BufferEmpty fires).
+    pub fn take_emptied(&mut self) -> bool {
+        self.full && self.pending() == 0 && !std::mem::replace(&mut self.full, false)
     }
 
     pub fn flush(&mut self) -> io::Result<()> {

@@ -2,4 +2,5 @@
 //! that a loop serves.
 pub mod connection;
 pub mod listener;
+pub mod framing;
 pub mod table;

@@ -15,7 +15,8 @@ use mio::{Interest, Registry, Token};
 use crate::handler::SendError;
 use crate::log::Level;
 use crate::log_at;
-use crate::net::connection::{Connection, ReadOutcome};
+use crate::net::connection::{Connection, ReadEnd, ReadRules};
+use crate::net::framing::Framing;
 use crate::shm::Shm;
 use crate::types::SessionId;
 
@@ -26,7 +27,41 @@ pub enum ConnEvent {
     Receive(SessionId, Vec<u8>),
     /// The connection is gone; the id is Swoole's `$reactor_id` (-1: the server closed it).
     Close(SessionId, i32),
+    /// Its queued output reached the high watermark (once until it drains).
+    BufferFull(SessionId),
+    /// Its queued output drained after a BufferFull.
+    BufferEmpty(SessionId),
 }
+
+/// How a port serves its connections: the protocol and the limits (Swoole's port options).
+#[derive(Clone, Debug)]
+pub struct PortRules {
+    pub framing: Framing,
+    /// `package_max_length`.
+    pub max_package: usize,
+    /// `socket_buffer_size`: the most output queued for one connection; a send() past it fails.
+    pub output_limit: usize,
+    /// BufferFull fires when the queue reaches this (80 % of the limit, as Swoole).
+    pub high_watermark: usize,
+    pub nodelay: bool,
+}
+
+impl Default for PortRules {
+    fn default() -> Self {
+        PortRules {
+            framing: Framing::Raw,
+            max_package: 2 * 1024 * 1024,
+            output_limit: 8 * 1024 * 1024,
+            high_watermark: 8 * 1024 * 1024 / 10 * 8,
+            nodelay: true,
+        }
+    }
+}
+
+/// One read buffer per loop: 64 KB, allocated once, reused for every read.
+const READ_BUFFER: usize = 64 * 1024;
+/// Reads one connection gets per pass before the others have their turn.
+const READ_BUDGET: usize = 16;
 
 pub struct ConnTable {
     /// `$reactor_id` of this table's events.
@@ -40,10 +75,14 @@ pub struct ConnTable {
     free: Vec<usize>,
     sessions: HashMap<SessionId, usize>,
     events: VecDeque<ConnEvent>,
+    rules: PortRules,
+    scratch: Vec<u8>,
+    /// Connections whose last pass ended on its budget: read again before the next wait.
+    unfinished: VecDeque<usize>,
 }
 
 impl ConnTable {
-    pub fn new(listener: StdListener, registry: &Registry, listener_token: Token, first_token: usize, reactor_id: i32, shm: Rc<Shm>) -> io::Result<ConnTable> {
+    pub fn new(listener: StdListener, registry: &Registry, listener_token: Token, first_token: usize, reactor_id: i32, shm: Rc<Shm>, rules: PortRules) -> io::Result<ConnTable> {
         listener.set_nonblocking(true)?;
         let mut listener = TcpListener::from_std(listener);
         registry.register(&mut listener, listener_token, Interest::READABLE)?;
@@ -57,7 +96,23 @@ impl ConnTable {
             free: Vec::new(),
             sessions: HashMap::new(),
             events: VecDeque::new(),
+            rules,
+            scratch: vec![0u8; READ_BUFFER],
+            unfinished: VecDeque::new(),
         })
+    }
+
+    /// Some connection still has data to read from its last pass: the loop must not sleep.
+    pub fn has_unfinished(&self) -> bool {
+        !self.unfinished.is_empty()
+    }
+
+    /// Gives every connection whose pass ended on its budget another pass.
+    pub fn read_unfinished(&mut self, registry: &Registry, reading: bool) {
+        for _ in 0..self.unfinished.len() {
+            let Some(i) = self.unfinished.pop_front() else { break };
+            self.on_ready(registry, i, true, false, false, reading);
+        }
     }
 
     /// The connection a readiness token names, if it is one of ours.
@@ -115,7 +170,9 @@ impl ConnTable {
             h.abort_count.fetch_add(1, Relaxed);
             return;
         }
-        let _ = stream.set_nodelay(true);
+        if self.rules.nodelay {
+            let _ = stream.set_nodelay(true);
+        }
         self.conns[i] = Some(Connection::new(session, stream));
         self.sessions.insert(session, i);
         h.accept_count.fetch_add(1, Relaxed);
@@ -127,6 +184,7 @@ impl ConnTable {
         if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
             let _ = registry.deregister(&mut c.stream);
             self.sessions.remove(&c.session);
+            self.unfinished.retain(|&u| u != i);
             self.free.push(i);
             let h = self.shm.header();
             h.close_count.fetch_add(1, Relaxed);
@@ -134,9 +192,10 @@ impl ConnTable {
         }
     }
 
-    /// Connection `i` is ready. `reading`: new requests are read (a stopping worker only
+    /// Connection `i` is ready. `peer_closed`: the event says the peer closed (or failed), so
+    /// reading goes on to that end. `reading`: new requests are read (a stopping worker only
     /// finishes what it started, and leaves new requests unread).
-    pub fn on_ready(&mut self, registry: &Registry, i: usize, readable: bool, writable: bool, reading: bool) {
+    pub fn on_ready(&mut self, registry: &Registry, i: usize, readable: bool, writable: bool, peer_closed: bool, reading: bool) {
         let Some(conn) = self.conns.get_mut(i).and_then(Option::as_mut) else { return };
         let session = conn.session;
         if writable {
@@ -146,34 +205,57 @@ impl ConnTable {
                 self.events.push_back(ConnEvent::Close(session, self.reactor_id));
                 return;
             }
+            if conn.take_emptied() {
+                self.events.push_back(ConnEvent::BufferEmpty(session));
+            }
         }
         if !readable || !reading {
             return;
         }
-        let (chunks, closed) = match conn.read_available() {
-            ReadOutcome::Data(c) => (c, false),
-            ReadOutcome::Closed(c, err) => {
+        let rules = ReadRules {
+            scratch: &mut self.scratch,
+            framing: &self.rules.framing,
+            max_package: self.rules.max_package,
+            budget: READ_BUDGET,
+            peer_closed,
+        };
+        let pass = conn.read(rules);
+        let peer = conn.peer;
+        self.shm.header().total_recv_bytes.fetch_add(pass.bytes as u64, Relaxed);
+        for m in pass.messages {
+            self.events.push_back(ConnEvent::Receive(session, m));
+        }
+        match pass.end {
+            ReadEnd::Drained => {}
+            ReadEnd::Budget => self.unfinished.push_back(i),
+            ReadEnd::Closed(err) => {
                 if let Some(e) = err {
                     log_io_error(session, "read", &e);
                 }
-                (c, true)
+                self.remove(registry, i);
+                self.events.push_back(ConnEvent::Close(session, self.reactor_id));
             }
-        };
-        let h = self.shm.header();
-        for c in chunks {
-            h.total_recv_bytes.fetch_add(c.len() as u64, Relaxed);
-            self.events.push_back(ConnEvent::Receive(session, c));
-        }
-        if closed {
-            self.remove(registry, i);
-            self.events.push_back(ConnEvent::Close(session, self.reactor_id));
+            ReadEnd::Framing(e) => {
+                let addr = peer.map_or_else(|| "unknown".into(), |a| a.to_string());
+                log_at!(Level::Warning, "Worker::receive", "(ERRNO {}) session#{}: {}, remote_addr={}; the connection is closed", e.code(), session, e, addr);
+                self.remove(registry, i);
+                self.events.push_back(ConnEvent::Close(session, self.reactor_id));
+            }
         }
     }
 
+    /// Queues `data` for `fd`. As Swoole, the limit is checked before appending: the send that
+    /// crosses it is still queued whole, the next one fails until the queue is back under it.
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
         let &i = self.sessions.get(&fd).ok_or(SendError::NoSession(fd))?;
         let conn = self.conns[i].as_mut().ok_or(SendError::NoSession(fd))?;
+        if conn.pending() >= self.rules.output_limit {
+            return Err(SendError::Overflow(fd));
+        }
         conn.send(data).map_err(|e| SendError::Io(fd, e))?;
+        if conn.pending() >= self.rules.high_watermark && conn.mark_full() {
+            self.events.push_back(ConnEvent::BufferFull(fd));
+        }
         self.shm.header().total_send_bytes.fetch_add(data.len() as u64, Relaxed);
         Ok(())
     }
@@ -200,6 +282,7 @@ impl ConnTable {
             self.remove(registry, i);
             self.events.push_back(ConnEvent::Close(session, self.reactor_id));
         }
+        self.unfinished.clear();
     }
 
     /// Writes what it can of every connection's queued output; true when nothing is left.

@@ -22,6 +22,8 @@ pub const EVENTS: &[&str] = &[
     "Connect",
     "Receive",
     "Close",
+    "BufferFull",
+    "BufferEmpty",
     "Task",
     "Finish",
 ];

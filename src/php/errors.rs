@@ -50,6 +50,8 @@ pub fn report_pending() -> Option<Thrown> {
 pub const ERR_TASK_DISPATCH_FAIL: i64 = 2002;
 /// send() to a session that does not exist (any more).
 pub const ERR_SESSION_NOT_EXIST: i64 = 1005;
+/// send() to a connection whose queued output is at `socket_buffer_size`.
+pub const ERR_OUTPUT_BUFFER_OVERFLOW: i64 = 1009;
 /// send() whose write failed: the session is closed.
 pub const ERR_SESSION_CLOSED: i64 = 1004;
 /// What taskwait()'s timeout leaves, as Swoole ("Socket poll timeout").

@@ -134,6 +134,14 @@ impl Handler for PhpHandler {
         self.call("Close", vec![&self.server, &fd, &(reactor_id as i64)]);
     }
 
+    fn on_buffer_full(&mut self, fd: SessionId) {
+        self.call("BufferFull", vec![&self.server, &fd]);
+    }
+
+    fn on_buffer_empty(&mut self, fd: SessionId) {
+        self.call("BufferEmpty", vec![&self.server, &fd]);
+    }
+
     fn on_task(&mut self, task: TaskInfo, data: Body<'_>) -> Option<Payload> {
         let me = worker_id().unwrap_or_default();
         let failed = |why: &str| log_at!(Level::Warning, "TaskWorker::task", "[Worker#{}] the execution of task#{} has failed: {}", me, task.id, why);

@@ -424,6 +424,13 @@ impl Server {
                 crate::log_at!(crate::log::Level::Notice, "Server::send", "{}", e);
                 false
             }
+            // The peer does not read: the caller sees it (Swoole tells only its logger).
+            Err(e @ crate::handler::SendError::Overflow(_)) => {
+                errors::set_last_error(errors::ERR_OUTPUT_BUFFER_OVERFLOW);
+                crate::log_at!(crate::log::Level::Warning, "Server::send", "{}", e);
+                warning(&e.to_string());
+                false
+            }
             Err(e) => {
                 errors::set_last_error(errors::ERR_SESSION_CLOSED);
                 warning(&e.to_string());

@@ -39,8 +39,9 @@ test-phpt:
 	@bash tests/run-phpt.sh
 
 bench: build
-	cargo build --release --no-default-features --bin raw_roundtrip
+	cargo build --release --no-default-features --bin raw_roundtrip --bin tcp_load
 	php $(PHP_EXT_ARGS) php/bench/task_roundtrip.php
+	php $(PHP_EXT_ARGS) php/bench/tcp_echo.php
 
 clean:
 	cargo clean

@@ -22,6 +22,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         worker_num: 1,
         shm: shm.clone(),
         listener: TcpListener::bind("127.0.0.1:0").unwrap(),
+        port: Default::default(),
         results_rx: results.rx.as_raw_fd(),
         max_message: results.max_message,
         tasks: Box::new(SocketOut { outboxes: vec![Outbox::new(&inbox.tx, inbox.max_message, 16)] }),

@@ -575,7 +575,19 @@ impl Pool<'_> {
             "task#{} of worker#{} {}: task worker#{} (pid {}) exited with status {}, signal {}",
             task, src, what, id, pid, code, sig
         );
-        log_at!(Level::Warning, "Manager::wait", "{}", reason);
+        // Only the sender knows whether the task's result got out before the death (then the
+        // task is not lost): the sender logs the loss when it counts one, so the log names
+        // exactly the lost tasks.
+        log_at!(
+            Level::Notice,
+            "Manager::wait",
+            "task worker#{} (pid {}) died holding task#{} of worker#{} ({}); its sender is told",
+            id,
+            pid,
+            task,
+            src,
+            if what == "was lost" { "running" } else { "not started" }
+        );
         let Some(out) = self.notices.get_mut(src as usize) else { return };
         let sent = frame::encode(Kind::Lost, 0, id, generation, task, reason.as_bytes()).map_err(io::Error::from).and_then(|f| out.push(f.into()));
         if let Err(e) = sent {

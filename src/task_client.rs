@@ -434,6 +434,7 @@ impl TaskClient {
                 }
                 self.shm.header().task_lost_num.fetch_add(1, Relaxed);
                 let reason = String::from_utf8_lossy(&body.bytes).into_owned();
+                log_at!(Level::Warning, "Worker::task", "{}", reason);
                 self.events.push_back(TaskEvent::Lost(LostTask { task_id: h.task_id, reason }));
                 self.task_over(h.task_id, true);
             }

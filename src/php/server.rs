@@ -105,7 +105,12 @@ fn describe_callable(z: &Zval) -> String {
     if let Some(a) = z.array() {
         let parts: Vec<String> = a
             .values()
-            .map(|v| v.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned()).unwrap_or_else(|| "object".into()))
+            .map(|v| match (v.zend_str(), v.object()) {
+                (Some(s), _) => String::from_utf8_lossy(s.as_bytes()).into_owned(),
+                // As Swoole: an object names its class.
+                (None, Some(o)) => o.get_class_name().unwrap_or_else(|_| "object".into()),
+                (None, None) => v.get_type().to_string(),
+            })
             .collect();
         return parts.join("::");
     }

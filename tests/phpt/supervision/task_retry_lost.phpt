@@ -40,7 +40,8 @@ var_dump($srv->request('stats', 26));
 echo "exit code: ", $srv->stop(), "\n";
 echo implode("\n", array_filter($srv->notes(), fn($n) => !str_starts_with($n, 'holding'))), "\n";
 $out = $srv->output();
-echo "reported by the manager: ", preg_match('/task#0 of worker#0 was lost: task worker#1 \(pid \d+\) exited with status 0, signal 9/', $out), "\n";
+echo "reported by the manager: ", preg_match('/task worker#1 \(pid \d+\) died holding task#0 of worker#0 \(running\); its sender is told/', $out), "\n";
+echo "logged as lost: ", preg_match('/was lost/', $out), "\n";
 echo "sent again: ", preg_match('/task#0 of worker#0 is sent again, to task worker#2/', $out), "\n";
 echo "warning to PHP: ", substr_count($out, 'Warning:'), "\n";
 ?>
@@ -52,5 +53,6 @@ task#0 runs on worker 1
 task#0 runs on worker 2
 callback task#0: sent mail
 reported by the manager: 1
+logged as lost: 0
 sent again: 1
 warning to PHP: 0

@@ -84,9 +84,11 @@ var_dump($srv->request('y', 13, 30));
 echo "holding payload memory after two more: ", wait_released($srv, 10), "\n";
 echo "exit code: ", $srv->stop(), "\n";
 echo implode("\n", $srv->notes()), "\n";
-// Lines of several processes: sorted, so the order they were written in does not matter.
+// Lines of several processes: sorted by what follows the time and pid, so the order they
+// were written in does not matter.
 $out = array_filter(explode("\n", $srv->output()), 'strlen');
-sort($out);
+$key = fn($l) => preg_replace('/^\[[^\]]*\]\t/', '', $l);
+usort($out, fn($a, $b) => strcmp($key($a), $key($b)));
 echo implode("\n", $out), "\n";
 $left = array_diff(scandir($tmp) ?: ['(missing)'], ['.', '..']);
 echo "left in the server's temp dir: ", $left ? implode(',', $left) : 'nothing', "\n";
@@ -107,8 +109,9 @@ exit code: 0
 tmp in task worker %s
 holding 16777216 in %d
 WorkerError 1 signal 9
-Warning: Swoole\Server::start(): task#0 of worker#0 was lost: task worker#1 (pid %d) exited with status 0, signal 9 in %s on line %d
-[%s]	WARNING	Manager::wait(): task#0 of worker#0 was lost: task worker#1 (pid %d) exited with status 0, signal 9
+[%s]	NOTICE	Manager::wait(): task worker#1 (pid %d) died holding task#0 of worker#0 (running); its sender is told
 [%s]	WARNING	Manager::wait(): worker(pid=%d, id=1) abnormal exit, status=0, signal=9
+[%s]	WARNING	Worker::task(): task#0 of worker#0 was lost: task worker#1 (pid %d) exited with status 0, signal 9
+Warning: Swoole\Server::start(): task#0 of worker#0 was lost: task worker#1 (pid %d) exited with status 0, signal 9 in %s on line %d
 left in the server's temp dir: nothing
 new in /dev/shm: nothing

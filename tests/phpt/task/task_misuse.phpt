@@ -9,6 +9,7 @@ $serv->set(['worker_num' => 1, 'task_worker_num' => 2]);
 $serv->on('Receive', function ($s, $fd, $rid, $data) {
     var_dump($s->task('x', 2));
     var_dump($s->task('x', -1, 'no_such_function'));
+    var_dump($s->task('x', -1, [new stdClass, 'nope']));
     try {
         $s->task(function () {});
     } catch (Throwable $e) {
@@ -26,11 +27,14 @@ $serv->on('Task', function ($s, $id, $src, $data) {
 $serv->on('WorkerStart', function ($s, $id) {
     if ($s->taskworker) {
         var_dump($s->finish('too early'));
+        rs_note('task worker ready');
     }
 });
 rs_ready($serv);
 $serv->start();
 PHP);
+// Both task workers' output first, then the event worker's.
+$srv->waitNotes('task worker ready', 2);
 var_dump($srv->request('go', 4));
 echo implode("\n", $srv->waitNotes('nested task')), "\n";
 echo "exit code: ", $srv->stop(), "\n";
@@ -54,6 +58,9 @@ Warning: Swoole\Server::task(): worker_id must be less than task_worker_num[2] i
 bool(false)
 
 Warning: Swoole\Server::task(): function 'no_such_function' is not callable in %s on line %d
+bool(false)
+
+Warning: Swoole\Server::task(): function 'stdClass::nope' is not callable in %s on line %d
 bool(false)
 Exception: Serialization of 'Closure' is not allowed
 

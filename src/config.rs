@@ -124,6 +124,10 @@ pub struct PortOptions {
     pub socket_buffer_size: usize,
     pub buffer_high_watermark: Option<usize>,
     pub open_tcp_nodelay: bool,
+    /// None: Swoole's default, min(100000, RLIMIT_NOFILE).
+    pub max_connection: Option<usize>,
+    /// listen(2)'s queue, set at start.
+    pub backlog: i32,
 }
 
 impl Default for PortOptions {
@@ -140,6 +144,8 @@ impl Default for PortOptions {
             socket_buffer_size: 8 * 1024 * 1024,
             buffer_high_watermark: None,
             open_tcp_nodelay: true,
+            max_connection: None,
+            backlog: 512,
         }
     }
 }
@@ -161,9 +167,21 @@ impl PortOptions {
             output_limit: limit,
             high_watermark: self.buffer_high_watermark.unwrap_or(limit / 10 * 8).min(limit),
             nodelay: self.open_tcp_nodelay,
+            max_connections: self.max_connection.unwrap_or_else(default_max_connection),
         }
     }
 }
+
+/// Swoole's default connection limit: min(100000, the open-files limit).
+fn default_max_connection() -> usize {
+    let mut r = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit fills the struct we pass.
+    let soft = if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } == 0 { r.rlim_cur as usize } else { 1024 };
+    soft.clamp(1, 100_000)
+}
+
+/// The most connections Swoole's session table holds (SW_SESSION_LIST_SIZE).
+const MAX_CONNECTION: i64 = 1 << 20;
 
 /// Largest header offset Swoole accepts for the length protocol.
 const MAX_PACKAGE_OFFSET: i64 = 8152;
@@ -367,6 +385,22 @@ impl Settings {
                     "open_length_check" => &mut p.open_length_check,
                     _ => &mut p.open_tcp_nodelay,
                 } = b;
+            }
+            "max_connection" | "max_conn" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                if n < 0 {
+                    return Err(range("must not be negative", n.to_string()));
+                }
+                if n > MAX_CONNECTION {
+                    return Err(range("is above the limit of 1048576 (SW_SESSION_LIST_SIZE)", n.to_string()));
+                }
+                // As Swoole: 0 is the default.
+                self.port.max_connection = (n > 0).then_some(n as usize);
+            }
+            "backlog" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                // As Swoole: clamped into 0..65535.
+                self.port.backlog = n.clamp(0, 65535) as i32;
             }
             "package_eof" => {
                 let Value::Str(eof) = v else { return Err(type_err("a string")) };
@@ -610,5 +644,25 @@ mod tests {
         assert!(s.clone().apply("package_max_length", &Value::Str("lots".into())).is_err());
         s.apply("open_tcp_nodelay", &Value::Bool(false)).unwrap();
         assert!(!s.port.rules().nodelay);
+    }
+
+    #[test]
+    fn connection_limit_and_backlog() {
+        let mut s = Settings::default();
+        assert_eq!(s.port.rules().max_connections, default_max_connection());
+        assert!(default_max_connection() <= 100_000);
+        s.apply("max_conn", &Value::Int(3)).unwrap();
+        assert_eq!(s.port.rules().max_connections, 3);
+        s.apply("max_connection", &Value::Int(0)).unwrap();
+        assert_eq!(s.port.rules().max_connections, default_max_connection());
+        assert!(s.apply("max_connection", &Value::Int(-1)).is_err());
+        assert!(s.apply("max_connection", &Value::Int((1 << 20) + 1)).is_err());
+        s.apply("max_connection", &Value::Int(1 << 20)).unwrap();
+        s.apply("backlog", &Value::Int(100_000)).unwrap();
+        assert_eq!(s.port.backlog, 65535);
+        s.apply("backlog", &Value::Int(-5)).unwrap();
+        assert_eq!(s.port.backlog, 0);
+        s.apply("backlog", &Value::Int(7)).unwrap();
+        assert_eq!(s.port.backlog, 7);
     }
 }

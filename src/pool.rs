@@ -141,6 +141,9 @@ pub struct Pool<'a> {
 /// Returns only in the manager; worker processes exit inside.
 pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) -> Result<(), PoolError> {
     fault::init();
+    if let Err(e) = crate::net::listener::set_backlog(&listener, settings.port.backlog) {
+        log_at!(Level::Warning, "Manager::start", "cannot set the listen backlog to {}: {}", settings.port.backlog, e);
+    }
     let total = settings.worker_num + settings.task_worker_num;
     let shm = Rc::new(Shm::new(total, settings.task_worker_num).map_err(PoolError::Shm)?);
     let hdr = shm.header();

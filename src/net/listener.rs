@@ -41,6 +41,17 @@ pub fn bind(host: &str, port: i64) -> Result<TcpListener, BindError> {
     Err(os(last))
 }
 
+/// Sets the listening queue's length (Swoole's `backlog`): listen(2) on a socket that already
+/// listens only changes it.
+pub fn set_backlog(l: &TcpListener, backlog: i32) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: listen on a socket this process owns; it reads nothing else.
+    if unsafe { libc::listen(l.as_raw_fd(), backlog) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 fn strerror(code: i32) -> String {
     // The message alone, without std's " (os error N)" suffix, to match Swoole's wording.
     let s = io::Error::from_raw_os_error(code).to_string();

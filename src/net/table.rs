@@ -44,6 +44,9 @@ pub struct PortRules {
     /// BufferFull fires when the queue reaches this (80 % of the limit, as Swoole).
     pub high_watermark: usize,
     pub nodelay: bool,
+    /// `max_connection`: the most connections the whole server holds at once (a count, not
+    /// an fd number as in Swoole).
+    pub max_connections: usize,
 }
 
 impl Default for PortRules {
@@ -54,6 +57,7 @@ impl Default for PortRules {
             output_limit: 8 * 1024 * 1024,
             high_watermark: 8 * 1024 * 1024 / 10 * 8,
             nodelay: true,
+            max_connections: 100_000,
         }
     }
 }
@@ -159,6 +163,14 @@ impl ConnTable {
 
     fn add(&mut self, registry: &Registry, mut stream: TcpStream) {
         let h = self.shm.header();
+        // Counted before it is taken, so event workers accepting at once never overshoot.
+        let now = h.connection_num.fetch_add(1, Relaxed);
+        if now >= self.rules.max_connections as i64 {
+            h.connection_num.fetch_sub(1, Relaxed);
+            h.abort_count.fetch_add(1, Relaxed);
+            log_at!(Level::Warning, "Worker::accept", "Too many connections [now: {}], max_connection={}", now, self.rules.max_connections);
+            return;
+        }
         let session = h.session_round.fetch_add(1, Relaxed) + 1;
         let i = self.free.pop().unwrap_or_else(|| {
             self.conns.push(None);
@@ -168,6 +180,7 @@ impl ConnTable {
             log_at!(Level::Warning, "Worker::accept", "cannot watch session#{}: {}", session, e);
             self.free.push(i);
             h.abort_count.fetch_add(1, Relaxed);
+            h.connection_num.fetch_sub(1, Relaxed);
             return;
         }
         if self.rules.nodelay {
@@ -176,7 +189,6 @@ impl ConnTable {
         self.conns[i] = Some(Connection::new(session, stream));
         self.sessions.insert(session, i);
         h.accept_count.fetch_add(1, Relaxed);
-        h.connection_num.fetch_add(1, Relaxed);
         self.events.push_back(ConnEvent::Connect(session));
     }
 

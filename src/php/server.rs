@@ -612,7 +612,12 @@ impl Server {
     /// As Swoole, start() adds the effective process counts to `$serv->setting` if absent.
     fn fill_setting_defaults(&self, s: &Settings) {
         let mut arr = self.setting_copy();
-        for (k, v) in [("worker_num", s.worker_num as i64), ("task_worker_num", s.task_worker_num as i64)] {
+        let defaults = [
+            ("worker_num", s.worker_num as i64),
+            ("task_worker_num", s.task_worker_num as i64),
+            ("max_connection", s.port.rules().max_connections as i64),
+        ];
+        for (k, v) in defaults {
             if arr.get(k).is_none() {
                 let _ = arr.insert(k, v);
             }

@@ -128,6 +128,11 @@ pub struct PortOptions {
     pub max_connection: Option<usize>,
     /// listen(2)'s queue, set at start.
     pub backlog: i32,
+    /// Seconds between heartbeat checks; 0 = none (derived from the idle time if only that
+    /// is given).
+    pub heartbeat_check_interval: u32,
+    /// Seconds without data after which a connection is closed; None = 2 x the interval.
+    pub heartbeat_idle_time: Option<u32>,
 }
 
 impl Default for PortOptions {
@@ -146,6 +151,8 @@ impl Default for PortOptions {
             open_tcp_nodelay: true,
             max_connection: None,
             backlog: 512,
+            heartbeat_check_interval: 0,
+            heartbeat_idle_time: None,
         }
     }
 }
@@ -168,6 +175,21 @@ impl PortOptions {
             high_watermark: self.buffer_high_watermark.unwrap_or(limit / 10 * 8).min(limit),
             nodelay: self.open_tcp_nodelay,
             max_connections: self.max_connection.unwrap_or_else(default_max_connection),
+            idle_time: self.heartbeat().map(|(_, idle)| Duration::from_secs(u64::from(idle))),
+        }
+    }
+
+    /// The heartbeat as Swoole derives it: (check interval, idle time) in seconds. The idle
+    /// time defaults to twice the interval; an idle time alone gives an interval of half of it
+    /// (at least 1), and an interval longer than that is lowered to it.
+    pub fn heartbeat(&self) -> Option<(u32, u32)> {
+        match (self.heartbeat_check_interval, self.heartbeat_idle_time) {
+            (0, None | Some(0)) => None,
+            (interval, None) => Some((interval, interval.saturating_mul(2))),
+            (interval, Some(idle)) => {
+                let half = (idle / 2).max(1);
+                Some((if interval == 0 { half } else { interval.min(half) }, idle))
+            }
         }
     }
 }
@@ -396,6 +418,16 @@ impl Settings {
                 }
                 // As Swoole: 0 is the default.
                 self.port.max_connection = (n > 0).then_some(n as usize);
+            }
+            "heartbeat_check_interval" | "heartbeat_idle_time" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                // As Swoole: clamped into 0..65535 seconds.
+                let n = n.clamp(0, 65535) as u32;
+                if key == "heartbeat_check_interval" {
+                    self.port.heartbeat_check_interval = n;
+                } else {
+                    self.port.heartbeat_idle_time = Some(n);
+                }
             }
             "backlog" => {
                 let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
@@ -664,5 +696,22 @@ mod tests {
         assert_eq!(s.port.backlog, 0);
         s.apply("backlog", &Value::Int(7)).unwrap();
         assert_eq!(s.port.backlog, 7);
+    }
+
+    #[test]
+    fn heartbeat_as_swoole_derives_it() {
+        let mut p = PortOptions::default();
+        assert_eq!(p.heartbeat(), None);
+        p.heartbeat_check_interval = 5;
+        assert_eq!(p.heartbeat(), Some((5, 10)));
+        p.heartbeat_idle_time = Some(4);
+        assert_eq!(p.heartbeat(), Some((2, 4)), "an interval above idle/2 is lowered");
+        p.heartbeat_check_interval = 0;
+        p.heartbeat_idle_time = Some(1);
+        assert_eq!(p.heartbeat(), Some((1, 1)));
+        assert_eq!(p.rules().idle_time, Some(Duration::from_secs(1)));
+        let mut s = Settings::default();
+        s.apply("heartbeat_check_interval", &Value::Int(1_000_000)).unwrap();
+        assert_eq!(s.port.heartbeat_check_interval, 65535);
     }
 }

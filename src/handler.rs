@@ -28,6 +28,11 @@ pub trait EventContext {
     fn task_wait(&mut self, items: &[(Payload, Option<usize>)], timeout: Option<Duration>) -> Vec<Result<Option<Payload>, TaskError>>;
     /// Tasks waiting in this process for room in the task workers' channels.
     fn task_backlog(&self) -> usize;
+    /// `heartbeat()`: this worker's connections idle past the heartbeat's idle time (closed
+    /// when `close`); None without a heartbeat.
+    fn heartbeat(&mut self, close: bool) -> Option<Vec<SessionId>>;
+    /// `protect()`: exempts connection `fd` from the heartbeat (or no longer).
+    fn protect(&mut self, fd: SessionId, on: bool) -> bool;
 }
 
 /// What a callback in a task worker may do.

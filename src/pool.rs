@@ -387,6 +387,7 @@ impl Pool<'_> {
             shm: self.shm.clone(),
             listener,
             port: self.settings.port.rules(),
+            heartbeat: self.settings.port.heartbeat().map(|(every, _)| Duration::from_secs(u64::from(every))),
             results_rx,
             max_message,
             tasks,

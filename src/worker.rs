@@ -53,6 +53,8 @@ pub struct EventWorkerSetup {
     pub listener: StdListener,
     /// The port's protocol and limits.
     pub port: PortRules,
+    /// How often the heartbeat looks for idle connections (None: no heartbeat).
+    pub heartbeat: Option<Duration>,
     pub results_rx: RawFd,
     pub max_message: usize,
     /// The way tasks travel to the task workers.
@@ -90,6 +92,8 @@ pub struct EventWorker {
     state: State,
     /// A loop pass failed half-way: the next one looks at every source once.
     resync: bool,
+    heartbeat: Option<Duration>,
+    next_heartbeat: Option<Instant>,
     _fds: Vec<OwnedFd>,
 }
 
@@ -126,6 +130,8 @@ impl EventWorker {
             requests: 0,
             state: State::Running,
             resync: false,
+            heartbeat: s.heartbeat,
+            next_heartbeat: s.heartbeat.map(crate::clock::after),
             _fds: s.fds,
         })
     }
@@ -203,6 +209,10 @@ impl EventWorker {
             self.tasks.flush_all(self.poll.registry())?;
             timeout = Some(timeout.map_or(UNPOLLABLE_RETRY, |t| t.min(UNPOLLABLE_RETRY)));
         }
+        if let Some(due) = self.next_heartbeat {
+            let left = due.saturating_duration_since(Instant::now());
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
         // A connection that used its read budget has more to read: look, but do not sleep.
         let unfinished = self.conns.has_unfinished();
         if unfinished {
@@ -215,6 +225,12 @@ impl EventWorker {
         }
         if unfinished {
             self.conns.read_unfinished(self.poll.registry(), reading);
+        }
+        if let (Some(due), Some(every)) = (self.next_heartbeat, self.heartbeat) {
+            if Instant::now() >= due {
+                self.conns.close_idle(self.poll.registry());
+                self.next_heartbeat = Some(crate::clock::after(every));
+            }
         }
         let ready: Vec<(Token, bool, bool, bool)> = self
             .events
@@ -317,6 +333,21 @@ impl EventContext for EventWorker {
 
     fn task_backlog(&self) -> usize {
         self.tasks.backlog_len()
+    }
+
+    fn heartbeat(&mut self, close: bool) -> Option<Vec<SessionId>> {
+        let idle_time = self.conns.idle_time()?;
+        let idle = self.conns.idle_sessions(idle_time);
+        if close {
+            for &fd in &idle {
+                self.conns.close(self.poll.registry(), fd);
+            }
+        }
+        Some(idle)
+    }
+
+    fn protect(&mut self, fd: SessionId, on: bool) -> bool {
+        self.conns.protect(fd, on)
     }
 }
 

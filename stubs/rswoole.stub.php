@@ -146,6 +146,16 @@ namespace Swoole {
          */
         public function send(int $fd, mixed $send_data, int $serverSocket = -1): bool {}
 
+        /**
+         * This event worker's connections idle past heartbeat_idle_time, closed unless
+         * $ifCloseConnection is false.
+         * @return array|false false when no heartbeat is configured
+         */
+        public function heartbeat(bool $ifCloseConnection = true): mixed {}
+
+        /** Exempts a connection of this event worker from the heartbeat (or no longer). */
+        public function protect(int $fd, bool $is_protected = true): bool {}
+
         /** @param bool $reset accepted and ignored */
         public function close(int $fd, bool $reset = false): bool {}
 

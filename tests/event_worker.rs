@@ -23,6 +23,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         shm: shm.clone(),
         listener: TcpListener::bind("127.0.0.1:0").unwrap(),
         port: Default::default(),
+        heartbeat: None,
         results_rx: results.rx.as_raw_fd(),
         max_message: results.max_message,
         tasks: Box::new(SocketOut { outboxes: vec![Outbox::new(&inbox.tx, inbox.max_message, 16)] }),

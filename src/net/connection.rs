@@ -3,6 +3,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use mio::net::TcpStream;
 
@@ -22,6 +23,10 @@ pub struct Connection {
     searched: usize,
     /// BufferFull fired and BufferEmpty has not yet.
     full: bool,
+    /// When data last came in (the heartbeat closes connections idle for too long).
+    pub last_recv: Instant,
+    /// `protect()`: the heartbeat leaves this connection alone.
+    pub protected: bool,
 }
 
 /// Why a read pass ended.
@@ -59,7 +64,19 @@ pub struct ReadRules<'a> {
 impl Connection {
     pub fn new(session: SessionId, stream: TcpStream) -> Self {
         let peer = stream.peer_addr().ok();
-        Connection { session, stream, peer, out: Vec::new(), out_pos: 0, input: Vec::new(), in_pos: 0, searched: 0, full: false }
+        Connection {
+            session,
+            stream,
+            peer,
+            out: Vec::new(),
+            out_pos: 0,
+            input: Vec::new(),
+            in_pos: 0,
+            searched: 0,
+            full: false,
+            last_recv: Instant::now(),
+            protected: false,
+        }
     }
 
     /// Reads what the socket has, up to the budget, into one reused buffer; a read that comes
@@ -82,6 +99,7 @@ impl Connection {
                 }
             };
             pass.bytes += n;
+            self.last_recv = Instant::now();
             if let Err(e) = self.take_messages(&r.scratch[..n], r.framing, r.max_package, &mut pass.messages) {
                 pass.end = ReadEnd::Framing(e);
                 return pass;

@@ -47,6 +47,8 @@ pub struct PortRules {
     /// `max_connection`: the most connections the whole server holds at once (a count, not
     /// an fd number as in Swoole).
     pub max_connections: usize,
+    /// `heartbeat_idle_time`: a connection that received nothing for this long is closed.
+    pub idle_time: Option<std::time::Duration>,
 }
 
 impl Default for PortRules {
@@ -58,6 +60,7 @@ impl Default for PortRules {
             high_watermark: 8 * 1024 * 1024 / 10 * 8,
             nodelay: true,
             max_connections: 100_000,
+            idle_time: None,
         }
     }
 }
@@ -295,6 +298,52 @@ impl ConnTable {
             self.events.push_back(ConnEvent::Close(session, self.reactor_id));
         }
         self.unfinished.clear();
+    }
+
+    /// `protect($fd, $on)`: the heartbeat skips a protected connection.
+    pub fn protect(&mut self, fd: SessionId, on: bool) -> bool {
+        let Some(&i) = self.sessions.get(&fd) else { return false };
+        match self.conns[i].as_mut() {
+            Some(c) => {
+                c.protected = on;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Connections that received nothing for `idle_time` and are not protected, oldest first.
+    pub fn idle_sessions(&self, idle_time: std::time::Duration) -> Vec<SessionId> {
+        let now = std::time::Instant::now();
+        let mut idle: Vec<(std::time::Instant, SessionId)> = self
+            .conns
+            .iter()
+            .flatten()
+            .filter(|c| !c.protected && now.saturating_duration_since(c.last_recv) >= idle_time)
+            .map(|c| (c.last_recv, c.session))
+            .collect();
+        idle.sort_unstable();
+        idle.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// The heartbeat's check: closes every idle connection (Close with this table's reactor
+    /// id, as Swoole's timer does) and returns them.
+    pub fn close_idle(&mut self, registry: &Registry) -> Vec<SessionId> {
+        let Some(idle_time) = self.rules.idle_time else { return Vec::new() };
+        let idle = self.idle_sessions(idle_time);
+        for &fd in &idle {
+            if let Some(i) = self.sessions.get(&fd).copied() {
+                log_at!(Level::Info, "Worker::heartbeat", "session#{} idle for {:?} or more: closed", fd, idle_time);
+                self.remove(registry, i);
+                self.events.retain(|e| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
+                self.events.push_back(ConnEvent::Close(fd, self.reactor_id));
+            }
+        }
+        idle
+    }
+
+    pub fn idle_time(&self) -> Option<std::time::Duration> {
+        self.rules.idle_time
     }
 
     /// Writes what it can of every connection's queued output; true when nothing is left.

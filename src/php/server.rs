@@ -457,6 +457,43 @@ impl Server {
         }
     }
 
+    /// The connections of this event worker idle past `heartbeat_idle_time`, closed (Close
+    /// with reactor id -1) unless `$ifCloseConnection` is false; false without a heartbeat.
+    #[php(defaults(ifCloseConnection = true))]
+    pub fn heartbeat(&self, ifCloseConnection: bool) -> Zval {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return bool_zval(false);
+        };
+        let Process::Event(w) = process else { return bool_zval(false) };
+        let found = w.borrow_mut().heartbeat(ifCloseConnection);
+        match found {
+            Some(fds) => {
+                let mut a = ZendHashTable::new();
+                for fd in fds {
+                    let _ = a.push(fd);
+                }
+                let mut z = Zval::new();
+                z.set_hashtable(a);
+                z
+            }
+            None => bool_zval(false),
+        }
+    }
+
+    /// Exempts connection `$fd` of this event worker from the heartbeat (or no longer).
+    #[php(defaults(is_protected = true))]
+    pub fn protect(&self, fd: i64, is_protected: bool) -> bool {
+        match runtime::process() {
+            Some(Process::Event(w)) => w.borrow_mut().protect(fd, is_protected),
+            Some(_) => false,
+            None => {
+                warning("server is not running");
+                false
+            }
+        }
+    }
+
     /// Replaces the workers one by one (all, or only the task workers) while the server keeps
     /// serving; no task or result is lost across the switch.
     #[php(defaults(only_reload_taskworker = false))]

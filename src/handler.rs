@@ -33,6 +33,12 @@ pub trait EventContext {
     fn heartbeat(&mut self, close: bool) -> Option<Vec<SessionId>>;
     /// `protect()`: exempts connection `fd` from the heartbeat (or no longer).
     fn protect(&mut self, fd: SessionId, on: bool) -> bool;
+    /// Whether `fd` is a connection of this worker.
+    fn exists(&self, fd: SessionId) -> bool;
+    /// `getClientInfo()` for a connection of this worker.
+    fn client_info(&self, fd: SessionId) -> Option<crate::net::table::ConnInfo>;
+    /// `pause()` (true) / `resume()` (false) reading connection `fd`.
+    fn set_paused(&mut self, fd: SessionId, paused: bool) -> bool;
 }
 
 /// What a callback in a task worker may do.

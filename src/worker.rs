@@ -349,6 +349,18 @@ impl EventContext for EventWorker {
     fn protect(&mut self, fd: SessionId, on: bool) -> bool {
         self.conns.protect(fd, on)
     }
+
+    fn exists(&self, fd: SessionId) -> bool {
+        self.conns.exists(fd)
+    }
+
+    fn client_info(&self, fd: SessionId) -> Option<crate::net::table::ConnInfo> {
+        self.conns.info(fd)
+    }
+
+    fn set_paused(&mut self, fd: SessionId, paused: bool) -> bool {
+        self.conns.set_paused(self.poll.registry(), fd, paused)
+    }
 }
 
 /// Errors the loop retries: the kernel was short of memory or buffers for a moment.

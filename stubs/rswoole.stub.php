@@ -153,6 +153,29 @@ namespace Swoole {
          */
         public function heartbeat(bool $ifCloseConnection = true): mixed {}
 
+        /** Whether $fd is an open connection of this event worker. */
+        public function exists(int $fd): bool {}
+
+        /** The older name of exists(). */
+        public function exist(int $fd): bool {}
+
+        /**
+         * Swoole's keys (server_port, server_fd, socket_fd, socket_type, remote_port,
+         * remote_ip, reactor_id, connect_time, last_time, last_recv_time, last_send_time,
+         * last_dispatch_time, close_errno, recv_queued_bytes, send_queued_bytes) for a
+         * connection of this event worker.
+         * @return array|false
+         */
+        public function getClientInfo(int $fd, int $reactor_id = -1, bool $ignoreError = false): mixed {}
+
+        /** The older name of getClientInfo(). */
+        public function connection_info(int $fd, int $reactor_id = -1, bool $ignoreError = false): mixed {}
+
+        /** Stops reading a connection of this event worker until resume(). */
+        public function pause(int $fd): bool {}
+
+        public function resume(int $fd): bool {}
+
         /** Exempts a connection of this event worker from the heartbeat (or no longer). */
         public function protect(int $fd, bool $is_protected = true): bool {}
 

@@ -27,6 +27,10 @@ pub struct Connection {
     pub last_recv: Instant,
     /// `protect()`: the heartbeat leaves this connection alone.
     pub protected: bool,
+    /// `pause()`: not read until `resume()`.
+    pub paused: bool,
+    pub connected_at: Instant,
+    pub last_send: Option<Instant>,
 }
 
 /// Why a read pass ended.
@@ -76,6 +80,9 @@ impl Connection {
             full: false,
             last_recv: Instant::now(),
             protected: false,
+            paused: false,
+            connected_at: Instant::now(),
+            last_send: None,
         }
     }
 
@@ -156,8 +163,14 @@ impl Connection {
         }
     }
 
+    /// Bytes read but not yet a whole message.
+    pub fn input_pending(&self) -> usize {
+        self.input.len() - self.in_pos
+    }
+
     /// Writes what the socket takes now and keeps the rest for [`Connection::flush`].
     pub fn send(&mut self, data: &[u8]) -> io::Result<()> {
+        self.last_send = Some(Instant::now());
         if self.pending() == 0 {
             let n = self.write_some(data)?;
             if n < data.len() {

@@ -33,6 +33,23 @@ pub enum ConnEvent {
     BufferEmpty(SessionId),
 }
 
+/// What `getClientInfo()` tells about one connection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnInfo {
+    pub session: SessionId,
+    pub reactor_id: i32,
+    pub remote: Option<std::net::SocketAddr>,
+    pub server_port: u16,
+    pub server_fd: i32,
+    pub socket_fd: i32,
+    /// Unix times in seconds.
+    pub connect_time: f64,
+    pub last_recv_time: f64,
+    pub last_send_time: f64,
+    pub send_queued_bytes: usize,
+    pub recv_queued_bytes: usize,
+}
+
 /// How a port serves its connections: the protocol and the limits (Swoole's port options).
 #[derive(Clone, Debug)]
 pub struct PortRules {
@@ -224,7 +241,7 @@ impl ConnTable {
                 self.events.push_back(ConnEvent::BufferEmpty(session));
             }
         }
-        if !readable || !reading {
+        if !readable || !reading || conn.paused {
             return;
         }
         let rules = ReadRules {
@@ -298,6 +315,54 @@ impl ConnTable {
             self.events.push_back(ConnEvent::Close(session, self.reactor_id));
         }
         self.unfinished.clear();
+    }
+
+    pub fn exists(&self, fd: SessionId) -> bool {
+        self.sessions.contains_key(&fd)
+    }
+
+    /// `getClientInfo($fd)` for a connection of this table.
+    pub fn info(&self, fd: SessionId) -> Option<ConnInfo> {
+        use std::os::fd::AsRawFd;
+        let c = self.conns.get(*self.sessions.get(&fd)?)?.as_ref()?;
+        // Instants to unix times, from one reading of each clock.
+        let (now, unix) = (std::time::Instant::now(), std::time::SystemTime::now());
+        let unix_now = unix.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        let at = |t: std::time::Instant| unix_now - now.saturating_duration_since(t).as_secs_f64();
+        let local = c.stream.local_addr().ok();
+        Some(ConnInfo {
+            session: fd,
+            reactor_id: self.reactor_id,
+            remote: c.peer,
+            server_port: local.map_or(0, |a| a.port()),
+            server_fd: self.listener.as_ref().map_or(-1, |l| l.as_raw_fd()),
+            socket_fd: c.stream.as_raw_fd(),
+            connect_time: at(c.connected_at),
+            last_recv_time: at(c.last_recv),
+            last_send_time: c.last_send.map_or(0.0, at),
+            send_queued_bytes: c.pending(),
+            recv_queued_bytes: c.input_pending(),
+        })
+    }
+
+    /// `pause($fd)` stops reading `fd` (its data waits in the kernel, the peer is slowed by
+    /// TCP); `resume($fd)` reads it again, starting with what came meanwhile.
+    pub fn set_paused(&mut self, registry: &Registry, fd: SessionId, paused: bool) -> bool {
+        let Some(&i) = self.sessions.get(&fd) else { return false };
+        let Some(c) = self.conns[i].as_mut() else { return false };
+        if c.paused == paused {
+            return true;
+        }
+        c.paused = paused;
+        let interest = if paused { Interest::WRITABLE } else { Interest::READABLE | Interest::WRITABLE };
+        if let Err(e) = registry.reregister(&mut c.stream, Token(self.first_token + i), interest) {
+            log_at!(Level::Warning, "Worker::pause", "session#{}: cannot change what is watched: {}", fd, e);
+            return false;
+        }
+        if !paused {
+            self.unfinished.push_back(i);
+        }
+        true
     }
 
     /// `protect($fd, $on)`: the heartbeat skips a protected connection.

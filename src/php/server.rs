@@ -481,6 +481,64 @@ impl Server {
         }
     }
 
+    /// Whether `$fd` is an open connection of this event worker.
+    pub fn exists(&self, fd: i64) -> bool {
+        matches!(runtime::process(), Some(Process::Event(w)) if w.borrow().exists(fd))
+    }
+
+    /// Swoole's older name of exists().
+    pub fn exist(&self, fd: i64) -> bool {
+        self.exists(fd)
+    }
+
+    /// Swoole's keys for a connection of this event worker; false for any other fd.
+    #[php(name = "getClientInfo")]
+    #[php(defaults(reactor_id = -1, ignoreError = false))]
+    pub fn get_client_info(&self, fd: i64, reactor_id: i64, ignoreError: bool) -> Zval {
+        let _ = (reactor_id, ignoreError);
+        let info = match runtime::process() {
+            Some(Process::Event(w)) => w.borrow().client_info(fd),
+            _ => None,
+        };
+        let Some(i) = info else { return bool_zval(false) };
+        let mut a = ZendHashTable::new();
+        let (ip, port) = i.remote.map_or((String::new(), 0), |r| (r.ip().to_string(), i64::from(r.port())));
+        let _ = a.insert("server_port", i64::from(i.server_port));
+        let _ = a.insert("server_fd", i64::from(i.server_fd));
+        let _ = a.insert("socket_fd", i64::from(i.socket_fd));
+        let _ = a.insert("socket_type", if matches!(i.remote, Some(std::net::SocketAddr::V6(_))) { SWOOLE_SOCK_TCP6 } else { SWOOLE_SOCK_TCP });
+        let _ = a.insert("remote_port", port);
+        let _ = a.insert("remote_ip", ip);
+        let _ = a.insert("reactor_id", i64::from(i.reactor_id));
+        let _ = a.insert("connect_time", i.connect_time as i64);
+        let _ = a.insert("last_time", i.last_recv_time as i64);
+        let _ = a.insert("last_recv_time", i.last_recv_time);
+        let _ = a.insert("last_send_time", i.last_send_time);
+        let _ = a.insert("last_dispatch_time", i.last_recv_time);
+        let _ = a.insert("close_errno", 0i64);
+        let _ = a.insert("recv_queued_bytes", i.recv_queued_bytes as i64);
+        let _ = a.insert("send_queued_bytes", i.send_queued_bytes as i64);
+        let mut z = Zval::new();
+        z.set_hashtable(a);
+        z
+    }
+
+    /// Swoole's older name of getClientInfo().
+    #[php(name = "connection_info")]
+    #[php(defaults(reactor_id = -1, ignoreError = false))]
+    pub fn connection_info(&self, fd: i64, reactor_id: i64, ignoreError: bool) -> Zval {
+        self.get_client_info(fd, reactor_id, ignoreError)
+    }
+
+    /// Stops reading connection `$fd` of this event worker until resume().
+    pub fn pause(&self, fd: i64) -> bool {
+        matches!(runtime::process(), Some(Process::Event(w)) if w.borrow_mut().set_paused(fd, true))
+    }
+
+    pub fn resume(&self, fd: i64) -> bool {
+        matches!(runtime::process(), Some(Process::Event(w)) if w.borrow_mut().set_paused(fd, false))
+    }
+
     /// Exempts connection `$fd` of this event worker from the heartbeat (or no longer).
     #[php(defaults(is_protected = true))]
     pub fn protect(&self, fd: i64, is_protected: bool) -> bool {

@@ -19,8 +19,9 @@ pub trait EventContext {
     fn shm(&self) -> &Rc<Shm>;
     /// Queues `data` for connection `fd`; what the socket does not take now is written later.
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError>;
-    /// Closes connection `fd` from the server side; its Close event comes next.
-    fn close(&mut self, fd: SessionId) -> bool;
+    /// Closes connection `fd` from the server side; its Close event comes next. Queued output
+    /// is written first, unless `reset` (then the peer gets RST).
+    fn close(&mut self, fd: SessionId, reset: bool) -> bool;
     /// Sends a task; `dst` is a task-worker index, None lets the scheduler choose.
     fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError>;
     /// Sends each payload and blocks until every task gave its first result or ended, or

@@ -32,6 +32,8 @@ const WAKE: Token = Token(2);
 /// Task outbox `i` has token TASK_OUT + i; connection `i` has CONN + i.
 const TASK_OUT: usize = 16;
 const CONN: usize = 1 << 24;
+/// How long output queued before close() may take to reach a peer that reads slowly.
+const CLOSE_GRACE: Duration = Duration::from_secs(30);
 
 #[derive(Debug)]
 pub enum Event {
@@ -209,6 +211,10 @@ impl EventWorker {
             self.tasks.flush_all(self.poll.registry())?;
             timeout = Some(timeout.map_or(UNPOLLABLE_RETRY, |t| t.min(UNPOLLABLE_RETRY)));
         }
+        // Connections closed with output still queued get it written, for a while.
+        if self.conns.sweep_closing(self.poll.registry(), CLOSE_GRACE) {
+            timeout = Some(timeout.map_or(Duration::from_secs(1), |t| t.min(Duration::from_secs(1))));
+        }
         if let Some(due) = self.next_heartbeat {
             let left = due.saturating_duration_since(Instant::now());
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
@@ -313,8 +319,8 @@ impl EventContext for EventWorker {
         self.conns.send(fd, data)
     }
 
-    fn close(&mut self, fd: SessionId) -> bool {
-        self.conns.close(self.poll.registry(), fd)
+    fn close(&mut self, fd: SessionId, reset: bool) -> bool {
+        self.conns.close(self.poll.registry(), fd, reset)
     }
 
     fn task(&mut self, data: &Payload, dst: Option<usize>) -> Result<TaskId, TaskError> {
@@ -340,7 +346,7 @@ impl EventContext for EventWorker {
         let idle = self.conns.idle_sessions(idle_time);
         if close {
             for &fd in &idle {
-                self.conns.close(self.poll.registry(), fd);
+                self.conns.close(self.poll.registry(), fd, false);
             }
         }
         Some(idle)

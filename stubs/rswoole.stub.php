@@ -179,7 +179,17 @@ namespace Swoole {
         /** Exempts a connection of this event worker from the heartbeat (or no longer). */
         public function protect(int $fd, bool $is_protected = true): bool {}
 
-        /** @param bool $reset accepted and ignored */
+        /**
+         * Sends part of a file ($length 0: to its end) to a connection of this event worker.
+         * An offset or length past the end of the file is an error (Swoole says true and
+         * sends nothing).
+         */
+        public function sendfile(int $fd, string $filename, int $offset = 0, int $length = 0): bool {}
+
+        /**
+         * Queued output is written first, then the socket closes; with $reset the peer gets
+         * RST at once and the queued output is dropped.
+         */
         public function close(int $fd, bool $reset = false): bool {}
 
         /**

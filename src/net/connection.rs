@@ -31,6 +31,8 @@ pub struct Connection {
     pub paused: bool,
     pub connected_at: Instant,
     pub last_send: Option<Instant>,
+    /// close() was called with output still queued: it is written out first (since then).
+    pub closing: Option<Instant>,
 }
 
 /// Why a read pass ended.
@@ -83,6 +85,7 @@ impl Connection {
             paused: false,
             connected_at: Instant::now(),
             last_send: None,
+            closing: None,
         }
     }
 
@@ -161,6 +164,23 @@ impl Connection {
                 _ => return,
             }
         }
+    }
+
+    /// Makes the next close send RST (SO_LINGER 0) and drops the queued output.
+    pub fn reset_on_close(&mut self) {
+        let l = libc::linger { l_onoff: 1, l_linger: 0 };
+        // SAFETY: setsockopt reads `l` for a socket this connection owns.
+        unsafe {
+            libc::setsockopt(
+                std::os::fd::AsRawFd::as_raw_fd(&self.stream),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                (&l as *const libc::linger).cast(),
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            );
+        }
+        self.out.clear();
+        self.out_pos = 0;
     }
 
     /// Bytes read but not yet a whole message.

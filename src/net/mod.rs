@@ -2,5 +2,6 @@
 //! that a loop serves.
 pub mod connection;
 pub mod listener;
+pub mod sendfile;
 pub mod framing;
 pub mod table;

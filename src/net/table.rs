@@ -230,6 +230,17 @@ impl ConnTable {
     pub fn on_ready(&mut self, registry: &Registry, i: usize, readable: bool, writable: bool, peer_closed: bool, reading: bool) {
         let Some(conn) = self.conns.get_mut(i).and_then(Option::as_mut) else { return };
         let session = conn.session;
+        if conn.closing.is_some() {
+            // Closed by the server: only its output is still going out.
+            if !writable {
+                return;
+            }
+            let done = conn.flush().is_err() || conn.pending() == 0;
+            if done {
+                self.forget(registry, i);
+            }
+            return;
+        }
         if writable {
             if let Err(e) = conn.flush() {
                 log_io_error(session, "write", &e);
@@ -293,19 +304,67 @@ impl ConnTable {
     }
 
     /// Closes `fd` from the server side: its queued Receive events are dropped (they must not
-    /// run for a closed connection) and its Close comes next, with reactor id -1.
-    pub fn close(&mut self, registry: &Registry, fd: SessionId) -> bool {
+    /// run for a closed connection) and its Close comes next, with reactor id -1. Output
+    /// already queued is still written (then the socket closes), unless `reset`: then the
+    /// peer gets RST and the queued output is dropped (Swoole compiles the reset out).
+    pub fn close(&mut self, registry: &Registry, fd: SessionId, reset: bool) -> bool {
         let Some(i) = self.sessions.get(&fd).copied() else { return false };
-        self.remove(registry, i);
         self.events.retain(|e| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
         self.events.push_front(ConnEvent::Close(fd, -1));
+        let Some(c) = self.conns[i].as_mut() else { return false };
+        if reset {
+            c.reset_on_close();
+        }
+        if c.pending() == 0 {
+            self.remove(registry, i);
+            return true;
+        }
+        // The session is gone for user code now; the socket stays until its output is out.
+        c.closing = Some(std::time::Instant::now());
+        self.sessions.remove(&fd);
+        let h = self.shm.header();
+        h.close_count.fetch_add(1, Relaxed);
+        h.connection_num.fetch_sub(1, Relaxed);
         true
+    }
+
+    /// Closing connections whose output is out, or that waited longer than `grace` for a
+    /// peer that does not read, are closed for good. True while some are still draining.
+    pub fn sweep_closing(&mut self, registry: &Registry, grace: std::time::Duration) -> bool {
+        let mut draining = false;
+        for i in 0..self.conns.len() {
+            let Some(c) = self.conns[i].as_mut() else { continue };
+            let Some(since) = c.closing else { continue };
+            let _ = c.flush();
+            if c.pending() == 0 || since.elapsed() >= grace {
+                if c.pending() > 0 {
+                    log_at!(Level::Notice, "Worker::close", "session#{}: {} bytes of output dropped, the peer did not read them", c.session, c.pending());
+                }
+                self.forget(registry, i);
+            } else {
+                draining = true;
+            }
+        }
+        draining
+    }
+
+    /// Drops slot `i` whose session and counters were already given up by close().
+    fn forget(&mut self, registry: &Registry, i: usize) {
+        if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
+            let _ = registry.deregister(&mut c.stream);
+            self.unfinished.retain(|&u| u != i);
+            self.free.push(i);
+        }
     }
 
     /// The last step of a stop: every connection still open is closed, and its Close runs.
     /// Requests never read are drained first, so the peer sees an orderly close (not a reset)
     /// and knows they were not served.
     pub fn close_all(&mut self, registry: &Registry) {
+        let closing: Vec<usize> = self.conns.iter().enumerate().filter(|(_, c)| c.as_ref().is_some_and(|c| c.closing.is_some())).map(|(i, _)| i).collect();
+        for i in closing {
+            self.forget(registry, i);
+        }
         let open: Vec<(usize, SessionId)> = self.conns.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (i, c.session))).collect();
         for (i, session) in open {
             if let Some(c) = self.conns[i].as_mut() {
@@ -384,7 +443,7 @@ impl ConnTable {
             .conns
             .iter()
             .flatten()
-            .filter(|c| !c.protected && now.saturating_duration_since(c.last_recv) >= idle_time)
+            .filter(|c| c.closing.is_none() && !c.protected && now.saturating_duration_since(c.last_recv) >= idle_time)
             .map(|c| (c.last_recv, c.session))
             .collect();
         idle.sort_unstable();

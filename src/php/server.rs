@@ -444,11 +444,45 @@ impl Server {
         }
     }
 
+    /// Sends part of a file (`$length` 0: to its end) to connection `$fd` of this event
+    /// worker, through its output queue and its limit.
+    #[php(defaults(offset = 0, length = 0))]
+    pub fn sendfile(&self, fd: i64, filename: String, offset: i64, length: i64) -> bool {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return false;
+        };
+        let Process::Event(w) = process else {
+            warning("sendfile() can only be used in an event worker for its own connections");
+            return false;
+        };
+        let bytes = match crate::net::sendfile::region(std::path::Path::new(&filename), offset, length) {
+            Ok(b) => b,
+            Err(e) => {
+                errors::set_last_error(e.code());
+                warning(&e.to_string());
+                return false;
+            }
+        };
+        let r = w.borrow_mut().send(fd, &bytes);
+        match r {
+            Ok(()) => true,
+            Err(e) => {
+                errors::set_last_error(match e {
+                    crate::handler::SendError::NoSession(_) => errors::ERR_SESSION_NOT_EXIST,
+                    crate::handler::SendError::Overflow(_) => errors::ERR_OUTPUT_BUFFER_OVERFLOW,
+                    crate::handler::SendError::Io(..) => errors::ERR_SESSION_CLOSED,
+                });
+                warning(&e.to_string());
+                false
+            }
+        }
+    }
+
     #[php(defaults(reset = false))]
     pub fn close(&self, fd: i64, reset: bool) -> bool {
-        let _ = reset;
         match runtime::process() {
-            Some(Process::Event(w)) => w.borrow_mut().close(fd),
+            Some(Process::Event(w)) => w.borrow_mut().close(fd, reset),
             Some(_) => false,
             None => {
                 warning("server is not running");

@@ -103,6 +103,8 @@ pub struct ConnTable {
     scratch: Vec<u8>,
     /// Connections whose last pass ended on its budget: read again before the next wait.
     unfinished: VecDeque<usize>,
+    /// Connections closed by the server whose queued output is still going out.
+    closing: Vec<usize>,
 }
 
 impl ConnTable {
@@ -123,6 +125,7 @@ impl ConnTable {
             rules,
             scratch: vec![0u8; READ_BUFFER],
             unfinished: VecDeque::new(),
+            closing: Vec::new(),
         })
     }
 
@@ -321,6 +324,7 @@ impl ConnTable {
         }
         // The session is gone for user code now; the socket stays until its output is out.
         c.closing = Some(std::time::Instant::now());
+        self.closing.push(i);
         self.sessions.remove(&fd);
         let h = self.shm.header();
         h.close_count.fetch_add(1, Relaxed);
@@ -331,9 +335,11 @@ impl ConnTable {
     /// Closing connections whose output is out, or that waited longer than `grace` for a
     /// peer that does not read, are closed for good. True while some are still draining.
     pub fn sweep_closing(&mut self, registry: &Registry, grace: std::time::Duration) -> bool {
-        let mut draining = false;
-        for i in 0..self.conns.len() {
-            let Some(c) = self.conns[i].as_mut() else { continue };
+        if self.closing.is_empty() {
+            return false;
+        }
+        for i in std::mem::take(&mut self.closing) {
+            let Some(c) = self.conns.get_mut(i).and_then(Option::as_mut) else { continue };
             let Some(since) = c.closing else { continue };
             let _ = c.flush();
             if c.pending() == 0 || since.elapsed() >= grace {
@@ -342,10 +348,10 @@ impl ConnTable {
                 }
                 self.forget(registry, i);
             } else {
-                draining = true;
+                self.closing.push(i);
             }
         }
-        draining
+        !self.closing.is_empty()
     }
 
     /// Drops slot `i` whose session and counters were already given up by close().
@@ -353,6 +359,7 @@ impl ConnTable {
         if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
             let _ = registry.deregister(&mut c.stream);
             self.unfinished.retain(|&u| u != i);
+            self.closing.retain(|&u| u != i);
             self.free.push(i);
         }
     }
@@ -361,8 +368,7 @@ impl ConnTable {
     /// Requests never read are drained first, so the peer sees an orderly close (not a reset)
     /// and knows they were not served.
     pub fn close_all(&mut self, registry: &Registry) {
-        let closing: Vec<usize> = self.conns.iter().enumerate().filter(|(_, c)| c.as_ref().is_some_and(|c| c.closing.is_some())).map(|(i, _)| i).collect();
-        for i in closing {
+        for i in std::mem::take(&mut self.closing) {
             self.forget(registry, i);
         }
         let open: Vec<(usize, SessionId)> = self.conns.iter().enumerate().filter_map(|(i, c)| c.as_ref().map(|c| (i, c.session))).collect();

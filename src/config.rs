@@ -128,6 +128,8 @@ pub struct PortOptions {
     pub max_connection: Option<usize>,
     /// listen(2)'s queue, set at start.
     pub backlog: i32,
+    /// A `package_length_func` was given (the callable itself stays with the PHP layer).
+    pub package_length_func: bool,
     /// Seconds between heartbeat checks; 0 = none (derived from the idle time if only that
     /// is given).
     pub heartbeat_check_interval: u32,
@@ -151,6 +153,7 @@ impl Default for PortOptions {
             open_tcp_nodelay: true,
             max_connection: None,
             backlog: 512,
+            package_length_func: false,
             heartbeat_check_interval: 0,
             heartbeat_idle_time: None,
         }
@@ -160,7 +163,9 @@ impl Default for PortOptions {
 impl PortOptions {
     /// The length protocol wins when both are on (its messages cannot be told by an EOF).
     pub fn rules(&self) -> PortRules {
-        let framing = if self.open_length_check {
+        let framing = if self.package_length_func {
+            Framing::Func
+        } else if self.open_length_check {
             Framing::Length { kind: self.package_length_type, offset: self.package_length_offset, body_offset: self.package_body_offset }
         } else if self.open_eof_check || self.open_eof_split {
             Framing::Eof { eof: self.package_eof.clone(), split: self.open_eof_split }

@@ -143,6 +143,11 @@ pub trait Handler {
     fn on_buffer_full(&mut self, fd: SessionId) {}
     /// It drained again after a BufferFull.
     fn on_buffer_empty(&mut self, fd: SessionId) {}
+    /// `package_length_func`: the total length of the message at the front of `data`, 0 when
+    /// more bytes are needed, negative (or None: it failed) for a protocol error.
+    fn package_length(&mut self, data: &[u8]) -> Option<i64> {
+        None
+    }
 
     /// Task worker: run one task. A returned payload is sent back as a result.
     fn on_task(&mut self, task: TaskInfo, data: Body<'_>) -> Option<Payload>;

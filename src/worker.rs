@@ -19,6 +19,7 @@ use nix::sys::signal::Signal;
 use crate::handler::{EventContext, Handler, LostTask, Process, SendError, TaskError};
 use crate::log::Level;
 use crate::log_at;
+use crate::net::framing::{Framing, FnFramer};
 use crate::net::table::{ConnEvent, ConnTable, PortRules};
 use crate::shm::{Shm, WorkerSlot, WorkerStatus};
 use crate::signals::{self, Wakeup};
@@ -96,6 +97,9 @@ pub struct EventWorker {
     resync: bool,
     heartbeat: Option<Duration>,
     next_heartbeat: Option<Instant>,
+    /// `package_length_func`: messages are cut by user code, in the run loop (never inside
+    /// this loop, which runs with the worker borrowed); the most a message may be.
+    length_func_max: Option<usize>,
     _fds: Vec<OwnedFd>,
 }
 
@@ -104,6 +108,7 @@ impl EventWorker {
         let generation = s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("worker#{} has no slot", s.id)))?.generation.load(Relaxed);
         let wake = signals::install(&[Signal::SIGTERM])?;
         let poll = Poll::new()?;
+        let length_func_max = (s.port.framing == Framing::Func).then_some(s.port.max_package);
         let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone(), s.port)?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
@@ -134,6 +139,7 @@ impl EventWorker {
             resync: false,
             heartbeat: s.heartbeat,
             next_heartbeat: s.heartbeat.map(crate::clock::after),
+            length_func_max,
             _fds: s.fds,
         })
     }
@@ -392,6 +398,8 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         }
     }
     h.on_worker_start(id);
+    let length_func_max = w.borrow().length_func_max;
+    let mut framer = FnFramer::default();
     let mut errors_in_a_row = 0;
     let result = loop {
         let next = w.borrow_mut().next_event();
@@ -412,12 +420,33 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         errors_in_a_row = 0;
         match ev {
             Event::Connect(fd) => h.on_connect(fd, id as i32),
-            Event::Receive(fd, data) => {
-                // close() drops queued Receive events of its session, so this one is live.
-                w.borrow_mut().count_request();
-                h.on_receive(fd, id as i32, &data);
+            Event::Receive(fd, data) => match length_func_max {
+                None => {
+                    // close() drops queued Receive events of its session, so this one is live.
+                    w.borrow_mut().count_request();
+                    h.on_receive(fd, id as i32, &data);
+                }
+                Some(max) => match framer.feed(fd, &data, max, |b| h.package_length(b)) {
+                    Ok(messages) => {
+                        for m in messages {
+                            // A callback may have closed it since the last message.
+                            if !w.borrow().exists(fd) {
+                                break;
+                            }
+                            w.borrow_mut().count_request();
+                            h.on_receive(fd, id as i32, &m);
+                        }
+                    }
+                    Err(e) => {
+                        log_at!(Level::Warning, "Worker::receive", "(ERRNO {}) session#{}: package_length_func: {}; the connection is closed", e.code(), fd, e);
+                        w.borrow_mut().close(fd, false);
+                    }
+                },
+            },
+            Event::Close(fd, reactor) => {
+                framer.forget(fd);
+                h.on_close(fd, reactor)
             }
-            Event::Close(fd, reactor) => h.on_close(fd, reactor),
             Event::BufferFull(fd) => h.on_buffer_full(fd),
             Event::BufferEmpty(fd) => h.on_buffer_empty(fd),
             Event::Finish(task, data) => h.on_finish(task, data),

@@ -17,6 +17,10 @@ pub enum Framing {
     /// `open_length_check`: a length field of `kind` at `offset`; a message is
     /// `body_offset + length` bytes.
     Length { kind: LengthType, offset: usize, body_offset: usize },
+    /// `package_length_func`: user code says where a message ends. The connection table
+    /// hands the bytes on as they come (as `Raw`); whoever may call user code frames them
+    /// with a [`FnFramer`].
+    Func,
 }
 
 /// `package_length_type`: a `pack()` letter.
@@ -130,7 +134,7 @@ impl Framing {
     /// came since is searched, so a message arriving a byte at a time costs linear time.
     pub fn next_after(&self, input: &[u8], max: usize, searched: usize) -> Result<Option<usize>, FramingError> {
         match self {
-            Framing::Raw => Ok((!input.is_empty()).then_some(input.len())),
+            Framing::Raw | Framing::Func => Ok((!input.is_empty()).then_some(input.len())),
             Framing::Eof { eof, split } => {
                 let from = searched.saturating_sub(eof.len().saturating_sub(1)).min(input.len());
                 let region = &input[from..];
@@ -163,8 +167,65 @@ impl Framing {
         }
     }
 
+    /// Bytes go on as they were read (no protocol here).
     pub fn is_raw(&self) -> bool {
-        matches!(self, Framing::Raw)
+        matches!(self, Framing::Raw | Framing::Func)
+    }
+}
+
+/// Frames connections with a length function (`package_length_func`): it gets the pending
+/// bytes and returns the message's total length, 0 for "need more", a negative value (or
+/// None: it failed, e.g. threw) for an error.
+#[derive(Default)]
+pub struct FnFramer {
+    pending: std::collections::HashMap<crate::types::SessionId, Vec<u8>>,
+}
+
+impl FnFramer {
+    /// Adds `data` to `fd`'s pending bytes and returns the whole messages now there, or the
+    /// error that must close the connection.
+    pub fn feed(
+        &mut self,
+        fd: crate::types::SessionId,
+        data: &[u8],
+        max: usize,
+        mut length: impl FnMut(&[u8]) -> Option<i64>,
+    ) -> Result<Vec<Vec<u8>>, FramingError> {
+        let buf = self.pending.entry(fd).or_default();
+        buf.extend_from_slice(data);
+        let mut out = Vec::new();
+        let mut at = 0;
+        let result = loop {
+            let rest = &buf[at..];
+            if rest.is_empty() {
+                break Ok(());
+            }
+            match length(rest) {
+                None => break Err(FramingError::Negative(rest.len())),
+                Some(n) if n < 0 => break Err(FramingError::Negative(rest.len())),
+                Some(0) if rest.len() >= max => break Err(FramingError::NoEofWithin(rest.len())),
+                Some(0) => break Ok(()),
+                Some(n) if n as u64 > max as u64 => break Err(FramingError::TooLong(n)),
+                Some(n) if (n as usize) > rest.len() => break Ok(()),
+                Some(n) => {
+                    out.push(rest[..n as usize].to_vec());
+                    at += n as usize;
+                }
+            }
+        };
+        buf.drain(..at);
+        match result {
+            Ok(()) => Ok(out),
+            Err(e) => {
+                self.pending.remove(&fd);
+                Err(e)
+            }
+        }
+    }
+
+    /// The connection is gone: its pending bytes with it.
+    pub fn forget(&mut self, fd: crate::types::SessionId) {
+        self.pending.remove(&fd);
     }
 }
 
@@ -279,6 +340,22 @@ mod tests {
         assert_eq!(f.next_after(b"abc\r\nrest", 1 << 20, 4), Ok(Some(5)), "EOF split over two reads");
         let f = Framing::Eof { eof: b"\n".to_vec(), split: false };
         assert_eq!(f.next_after(b"a\nb\nc", 1 << 20, 0), Ok(Some(4)));
+    }
+
+    #[test]
+    fn a_length_function_frames_what_it_is_given() {
+        let mut f = FnFramer::default();
+        // A 1-byte length prefix: total = 1 + first byte.
+        let len = |b: &[u8]| Some(if b.len() < 1 { 0 } else { 1 + i64::from(b[0]) });
+        assert_eq!(f.feed(1, b"\x02ab\x01", 100, len).unwrap(), vec![b"\x02ab".to_vec()]);
+        assert_eq!(f.feed(1, b"c\x03xy", 100, len).unwrap(), vec![b"\x01c".to_vec()]);
+        assert_eq!(f.feed(1, b"z", 100, len).unwrap(), vec![b"\x03xyz".to_vec()]);
+        assert_eq!(f.feed(2, b"abc", 100, |_| Some(-1)), Err(FramingError::Negative(3)));
+        assert_eq!(f.feed(3, b"abc", 100, |_| None), Err(FramingError::Negative(3)));
+        assert_eq!(f.feed(4, b"abc", 2, |_| Some(0)), Err(FramingError::NoEofWithin(3)));
+        assert_eq!(f.feed(5, b"abc", 2, |_| Some(3)), Err(FramingError::TooLong(3)));
+        f.forget(1);
+        assert!(f.pending.is_empty() || f.pending.values().all(Vec::is_empty));
     }
 
     #[test]

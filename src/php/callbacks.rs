@@ -28,6 +28,9 @@ pub const EVENTS: &[&str] = &[
     "Finish",
 ];
 
+/// Where set()'s `package_length_func` is kept in the table (on() cannot name it).
+pub const PACKAGE_LENGTH: &str = "package_length_func";
+
 /// The canonical name of an event, or None if unknown.
 pub fn canonical(name: &str) -> Option<&'static str> {
     EVENTS.iter().copied().find(|e| e.eq_ignore_ascii_case(name))

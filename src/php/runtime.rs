@@ -134,6 +134,19 @@ impl Handler for PhpHandler {
         self.call("Close", vec![&self.server, &fd, &(reactor_id as i64)]);
     }
 
+    fn package_length(&mut self, data: &[u8]) -> Option<i64> {
+        let cb = self.callbacks.get(crate::php::callbacks::PACKAGE_LENGTH)?;
+        let ret = invoke("package_length_func", cb, vec![&codec::string(data)])?;
+        // As zval_get_long: numbers as they are, numeric strings read, anything else 0.
+        Some(match (ret.long(), ret.double(), ret.bool(), ret.zend_str()) {
+            (Some(l), _, _, _) => l,
+            (_, Some(d), _, _) => d as i64,
+            (_, _, Some(b), _) => i64::from(b),
+            (_, _, _, Some(s)) => String::from_utf8_lossy(s.as_bytes()).trim().parse().unwrap_or(0),
+            _ => 0,
+        })
+    }
+
     fn on_buffer_full(&mut self, fd: SessionId) {
         self.call("BufferFull", vec![&self.server, &fd]);
     }

@@ -158,6 +158,20 @@ impl Server {
         let mut ok = true;
         for (key, value) in settings.iter() {
             let name = key.to_string();
+            if name == "package_length_func" {
+                // The callable stays here; the core only learns that the port uses one.
+                if value.is_null() {
+                    self.settings.borrow_mut().port.package_length_func = false;
+                } else if value.is_callable() {
+                    self.callbacks.borrow_mut().set(callbacks::PACKAGE_LENGTH, value.shallow_clone());
+                    self.settings.borrow_mut().port.package_length_func = true;
+                } else {
+                    warning(&format!("function '{}' is not callable", describe_callable(value)));
+                    ok = false;
+                }
+                let _ = merged.insert(name.as_str(), value.shallow_clone());
+                continue;
+            }
             if let Err(e) = self.settings.borrow_mut().apply(&name, &to_value(value)) {
                 warning(&e.to_string());
                 ok = false;

@@ -131,6 +131,8 @@ pub struct Pool<'a> {
     failures: Vec<u32>,
     phase: Phase,
     phase_deadline: Option<Instant>,
+    /// Which event worker owns each live session (shared with the event workers).
+    sessions: Rc<crate::net::sessions::SessionDir>,
     /// Workers still to be replaced by a reload, one at a time.
     reload_queue: VecDeque<WorkerId>,
     /// The worker being replaced now: its pid and when it gets killed if it has not exited.
@@ -154,7 +156,9 @@ pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) ->
     let uses_queue = settings.task_ipc_mode != IpcMode::UnixSocket && settings.task_worker_num > 0;
     let queue = if uses_queue { Some(QueueGuard(MsgQueue::create(settings.message_queue_key).map_err(PoolError::Queue)?)) } else { None };
     hdr.task_queue_id.store(queue.as_ref().map_or(-1, |q| q.0.id()), Relaxed);
+    let sessions = Rc::new(crate::net::sessions::SessionDir::new(settings.port.rules().max_connections).map_err(PoolError::Shm)?);
     let mut pool = Pool {
+        sessions,
         settings,
         listener: Some(listener),
         wake: None,
@@ -348,19 +352,20 @@ impl Pool<'_> {
     }
 
     /// Every channel end this child needs, and nothing else: the rest are closed here.
-    /// Event worker `id` keeps its result channel's reading end and every task inbox's
-    /// writing end; task worker `index` keeps its inbox's reading end and every result
-    /// channel's writing end.
+    /// Event worker `id` keeps its result channel's reading end, every result channel's
+    /// writing end (to forward send() and close() to the owner of a connection) and every
+    /// task inbox's writing end; task worker `index` keeps its inbox's reading end and every
+    /// result channel's writing end.
     fn keep_channels(&mut self, id: WorkerId) -> Vec<OwnedFd> {
         let event = self.is_event_worker(id);
         let own = if event { id as usize } else { id as usize - self.settings.worker_num };
         let mut keep = Vec::new();
         for (i, c) in std::mem::take(&mut self.results).into_iter().enumerate() {
-            match event {
-                true if i == own => keep.push(c.rx),
-                true => {}
-                false => keep.push(c.tx),
+            // Event workers write to each other's result channels too (forwarded send()/close()).
+            if event && i == own {
+                keep.push(c.rx);
             }
+            keep.push(c.tx);
         }
         for (i, c) in std::mem::take(&mut self.inboxes).into_iter().enumerate() {
             match event {
@@ -388,6 +393,8 @@ impl Pool<'_> {
             listener,
             port: self.settings.port.rules(),
             heartbeat: self.settings.port.heartbeat().map(|(every, _)| Duration::from_secs(u64::from(every))),
+            sessions: self.sessions.clone(),
+            peers: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
             results_rx,
             max_message,
             tasks,
@@ -533,6 +540,8 @@ impl Pool<'_> {
     /// else the datagram, whose frames from the slot's `started` on never began.
     fn report_lost_tasks(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
         if self.is_event_worker(id) {
+            // Its connections died with it.
+            self.sessions.release_all_of(id);
             return;
         }
         let shm = self.shm.clone();

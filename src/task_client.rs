@@ -98,6 +98,8 @@ pub struct TaskClient {
     /// at once instead of stalling this worker for the timeout again on every call.
     stalled: bool,
     events: VecDeque<TaskEvent>,
+    /// Forward frames from other event workers, for the owner's connection table.
+    forwarded: VecDeque<(frame::Header, Payload)>,
 }
 
 impl TaskClient {
@@ -122,6 +124,7 @@ impl TaskClient {
             backlog: s.backlog,
             stalled: false,
             events: VecDeque::new(),
+            forwarded: VecDeque::new(),
         }
     }
 
@@ -404,7 +407,17 @@ impl TaskClient {
         Ok(())
     }
 
+    /// A send() or close() another event worker forwarded for a connection this one owns.
+    pub fn pop_forwarded(&mut self) -> Option<(frame::Header, Payload)> {
+        self.forwarded.pop_front()
+    }
+
     fn on_result_frame(&mut self, registry: &Registry, h: frame::Header, body: Payload) {
+        if h.kind == Kind::Forward {
+            // Not a task's: addressed to a connection, whoever runs this slot now.
+            self.forwarded.push_back((h, body));
+            return;
+        }
         if h.generation != self.generation {
             // Sent by a previous process in this slot: its callbacks died with it.
             log_at!(Level::Notice, "Worker::read_results", "dropped a result of task#{} sent by a previous worker#{} process", h.task_id, self.id);
@@ -438,7 +451,7 @@ impl TaskClient {
                 self.events.push_back(TaskEvent::Lost(LostTask { task_id: h.task_id, reason }));
                 self.task_over(h.task_id, true);
             }
-            Kind::Task => {}
+            Kind::Task | Kind::Forward => {}
         }
     }
 

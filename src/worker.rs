@@ -19,7 +19,11 @@ use nix::sys::signal::Signal;
 use crate::handler::{EventContext, Handler, LostTask, Process, SendError, TaskError};
 use crate::log::Level;
 use crate::log_at;
+use crate::ipc::channel::Outbox;
+use crate::ipc::frame::{Kind, FLAG_CLOSE, FLAG_RESET};
+use crate::ipc::payload::{self, Carrier};
 use crate::net::framing::{Framing, FnFramer};
+use crate::net::sessions::SessionDir;
 use crate::net::table::{ConnEvent, ConnTable, PortRules};
 use crate::shm::{Shm, WorkerSlot, WorkerStatus};
 use crate::signals::{self, Wakeup};
@@ -58,6 +62,11 @@ pub struct EventWorkerSetup {
     pub port: PortRules,
     /// How often the heartbeat looks for idle connections (None: no heartbeat).
     pub heartbeat: Option<Duration>,
+    /// Which event worker owns each session.
+    pub sessions: Rc<SessionDir>,
+    /// Each event worker's result channel (by worker id), to forward send()/close() to the
+    /// owner of a connection this worker does not hold.
+    pub peers: Vec<Outbox>,
     pub results_rx: RawFd,
     pub max_message: usize,
     /// The way tasks travel to the task workers.
@@ -100,6 +109,8 @@ pub struct EventWorker {
     /// `package_length_func`: messages are cut by user code, in the run loop (never inside
     /// this loop, which runs with the worker borrowed); the most a message may be.
     length_func_max: Option<usize>,
+    sessions: Rc<SessionDir>,
+    peers: Vec<Outbox>,
     _fds: Vec<OwnedFd>,
 }
 
@@ -109,7 +120,7 @@ impl EventWorker {
         let wake = signals::install(&[Signal::SIGTERM])?;
         let poll = Poll::new()?;
         let length_func_max = (s.port.framing == Framing::Func).then_some(s.port.max_package);
-        let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone(), s.port)?;
+        let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone(), s.sessions.clone(), s.port)?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
         let tasks = TaskClient::new(TaskClientSetup {
@@ -140,6 +151,8 @@ impl EventWorker {
             heartbeat: s.heartbeat,
             next_heartbeat: s.heartbeat.map(crate::clock::after),
             length_func_max,
+            sessions: s.sessions,
+            peers: s.peers,
             _fds: s.fds,
         })
     }
@@ -221,6 +234,10 @@ impl EventWorker {
         if self.conns.sweep_closing(self.poll.registry(), CLOSE_GRACE) {
             timeout = Some(timeout.map_or(Duration::from_secs(1), |t| t.min(Duration::from_secs(1))));
         }
+        // Forwarded operations waiting for room in a peer's channel: look again soon.
+        if self.flush_peers() {
+            timeout = Some(timeout.map_or(UNPOLLABLE_RETRY, |t| t.min(UNPOLLABLE_RETRY)));
+        }
         if let Some(due) = self.next_heartbeat {
             let left = due.saturating_duration_since(Instant::now());
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
@@ -279,7 +296,54 @@ impl EventWorker {
                 }
             }
         }
+        self.apply_forwarded();
         failed
+    }
+
+    /// Sends what waits for the other event workers; true while some still waits.
+    fn flush_peers(&mut self) -> bool {
+        let mut waiting = false;
+        for o in &mut self.peers {
+            if !o.is_empty() {
+                if let Err(e) = o.flush() {
+                    log_at!(Level::Warning, "Worker::forward", "forwarding to another worker failed: {}", e);
+                }
+                waiting |= !o.is_empty();
+            }
+        }
+        waiting
+    }
+
+    /// Hands `send()`/`close()` for a connection another event worker owns to that worker.
+    fn forward(&mut self, owner: WorkerId, fd: SessionId, flags: u8, data: &[u8]) -> Result<(), SendError> {
+        let io = |e| SendError::Io(fd, e);
+        let m = payload::message(Kind::Forward, flags, (self.id, 0, fd), &Payload::raw(data.to_vec()), usize::MAX, Carrier::Pass).map_err(io)?;
+        let out = self.peers.get_mut(owner as usize).ok_or(SendError::NoSession(fd))?;
+        out.push(m).map_err(io)?;
+        Ok(())
+    }
+
+    /// Applies what other event workers forwarded for this worker's connections.
+    fn apply_forwarded(&mut self) {
+        while let Some((h, body)) = self.tasks.pop_forwarded() {
+            let fd = h.task_id;
+            let registry = self.poll.registry();
+            if h.flags & FLAG_CLOSE != 0 {
+                self.conns.close(registry, fd, h.flags & FLAG_RESET != 0);
+                continue;
+            }
+            match self.conns.send(fd, &body.bytes) {
+                Ok(()) => {}
+                // Closed meanwhile: as for a local send to a session that is gone.
+                Err(SendError::NoSession(_)) => log_at!(Level::Notice, "Worker::forward", "session#{} is gone; data from worker#{} dropped", fd, h.src),
+                Err(e) => log_at!(Level::Warning, "Worker::forward", "{} (forwarded by worker#{})", e, h.src),
+            }
+        }
+    }
+
+    /// The event worker that owns `fd`, if it is another one.
+    fn foreign_owner(&self, fd: SessionId) -> Option<WorkerId> {
+        self.sessions.owner(fd).filter(|&o| o != self.id)
     }
 
     fn on_signal(&mut self) {
@@ -322,10 +386,20 @@ impl EventContext for EventWorker {
     }
 
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        if !self.conns.exists(fd) {
+            if let Some(owner) = self.foreign_owner(fd) {
+                return self.forward(owner, fd, 0, data);
+            }
+        }
         self.conns.send(fd, data)
     }
 
     fn close(&mut self, fd: SessionId, reset: bool) -> bool {
+        if !self.conns.exists(fd) {
+            if let Some(owner) = self.foreign_owner(fd) {
+                return self.forward(owner, fd, FLAG_CLOSE | if reset { FLAG_RESET } else { 0 }, b"").is_ok();
+            }
+        }
         self.conns.close(self.poll.registry(), fd, reset)
     }
 
@@ -363,7 +437,7 @@ impl EventContext for EventWorker {
     }
 
     fn exists(&self, fd: SessionId) -> bool {
-        self.conns.exists(fd)
+        self.conns.exists(fd) || self.foreign_owner(fd).is_some()
     }
 
     fn client_info(&self, fd: SessionId) -> Option<crate::net::table::ConnInfo> {

@@ -24,6 +24,8 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         listener: TcpListener::bind("127.0.0.1:0").unwrap(),
         port: Default::default(),
         heartbeat: None,
+        sessions: Rc::new(rswoole::net::sessions::SessionDir::new(16).unwrap()),
+        peers: Vec::new(),
         results_rx: results.rx.as_raw_fd(),
         max_message: results.max_message,
         tasks: Box::new(SocketOut { outboxes: vec![Outbox::new(&inbox.tx, inbox.max_message, 16)] }),

@@ -23,6 +23,9 @@ pub enum Kind {
     Done = 3,
     /// Manager -> event worker: the task will never finish; the body says why.
     Lost = 4,
+    /// Event worker -> event worker: send the body to (or, with FLAG_CLOSE, close) a
+    /// connection the receiver owns; the task id field holds the session id.
+    Forward = 5,
 }
 
 impl Kind {
@@ -32,6 +35,7 @@ impl Kind {
             2 => Kind::Result,
             3 => Kind::Done,
             4 => Kind::Lost,
+            5 => Kind::Forward,
             _ => return None,
         })
     }
@@ -43,6 +47,10 @@ pub const FLAG_SERIALIZED: u8 = 1;
 pub const FLAG_LAST: u8 = 2;
 /// The body is the length of a payload held in a memfd sent with the datagram.
 pub const FLAG_MEMFD: u8 = 4;
+/// Forward frames: close the connection (the body is empty).
+pub const FLAG_CLOSE: u8 = 16;
+/// Forward frames: close it with a reset.
+pub const FLAG_RESET: u8 = 32;
 /// The body is the length, pid and descriptor number of a memfd its sender keeps open until
 /// the task is over (channels that cannot carry descriptors: System V queues).
 pub const FLAG_LENT: u8 = 8;
@@ -185,10 +193,10 @@ mod tests {
 
     #[test]
     fn every_kind_decodes_to_itself() {
-        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost] {
+        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward] {
             assert_eq!(Kind::from_u8(k as u8), Some(k));
         }
         assert_eq!(Kind::from_u8(0), None);
-        assert_eq!(Kind::from_u8(5), None);
+        assert_eq!(Kind::from_u8(6), None);
     }
 }

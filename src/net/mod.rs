@@ -3,5 +3,6 @@
 pub mod connection;
 pub mod listener;
 pub mod sendfile;
+pub mod sessions;
 pub mod framing;
 pub mod table;

@@ -17,6 +17,7 @@ use crate::log::Level;
 use crate::log_at;
 use crate::net::connection::{Connection, ReadEnd, ReadRules};
 use crate::net::framing::Framing;
+use crate::net::sessions::SessionDir;
 use crate::shm::Shm;
 use crate::types::SessionId;
 
@@ -88,9 +89,11 @@ const READ_BUFFER: usize = 64 * 1024;
 const READ_BUDGET: usize = 16;
 
 pub struct ConnTable {
-    /// `$reactor_id` of this table's events.
+    /// `$reactor_id` of this table's events (the owning worker's id).
     reactor_id: i32,
     shm: Rc<Shm>,
+    /// Which worker owns each live session, shared by every event worker.
+    dir: Rc<SessionDir>,
     listener: Option<TcpListener>,
     listener_token: Token,
     /// Connection `i` is registered with token `first_token + i`.
@@ -108,13 +111,24 @@ pub struct ConnTable {
 }
 
 impl ConnTable {
-    pub fn new(listener: StdListener, registry: &Registry, listener_token: Token, first_token: usize, reactor_id: i32, shm: Rc<Shm>, rules: PortRules) -> io::Result<ConnTable> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        listener: StdListener,
+        registry: &Registry,
+        listener_token: Token,
+        first_token: usize,
+        reactor_id: i32,
+        shm: Rc<Shm>,
+        dir: Rc<SessionDir>,
+        rules: PortRules,
+    ) -> io::Result<ConnTable> {
         listener.set_nonblocking(true)?;
         let mut listener = TcpListener::from_std(listener);
         registry.register(&mut listener, listener_token, Interest::READABLE)?;
         Ok(ConnTable {
             reactor_id,
             shm,
+            dir,
             listener: Some(listener),
             listener_token,
             first_token,
@@ -194,13 +208,28 @@ impl ConnTable {
             log_at!(Level::Warning, "Worker::accept", "Too many connections [now: {}], max_connection={}", now, self.rules.max_connections);
             return;
         }
-        let session = h.session_round.fetch_add(1, Relaxed) + 1;
+        // The next id whose directory slot is free (a long-lived connection may hold one).
+        let mut session = 0;
+        for _ in 0..self.dir.capacity() {
+            let s = h.session_round.fetch_add(1, Relaxed) + 1;
+            if self.dir.claim(s, self.reactor_id as u32) {
+                session = s;
+                break;
+            }
+        }
+        if session == 0 {
+            h.connection_num.fetch_sub(1, Relaxed);
+            h.abort_count.fetch_add(1, Relaxed);
+            log_at!(Level::Warning, "Worker::accept", "the session directory is full: connection refused");
+            return;
+        }
         let i = self.free.pop().unwrap_or_else(|| {
             self.conns.push(None);
             self.conns.len() - 1
         });
         if let Err(e) = registry.register(&mut stream, Token(self.first_token + i), Interest::READABLE | Interest::WRITABLE) {
             log_at!(Level::Warning, "Worker::accept", "cannot watch session#{}: {}", session, e);
+            self.dir.release(session);
             self.free.push(i);
             h.abort_count.fetch_add(1, Relaxed);
             h.connection_num.fetch_sub(1, Relaxed);
@@ -219,6 +248,7 @@ impl ConnTable {
         if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
             let _ = registry.deregister(&mut c.stream);
             self.sessions.remove(&c.session);
+            self.dir.release(c.session);
             self.unfinished.retain(|&u| u != i);
             self.free.push(i);
             let h = self.shm.header();
@@ -326,6 +356,7 @@ impl ConnTable {
         c.closing = Some(std::time::Instant::now());
         self.closing.push(i);
         self.sessions.remove(&fd);
+        self.dir.release(fd);
         let h = self.shm.header();
         h.close_count.fetch_add(1, Relaxed);
         h.connection_num.fetch_sub(1, Relaxed);

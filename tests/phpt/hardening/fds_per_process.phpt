@@ -1,5 +1,5 @@
 --TEST--
-Every server process holds exactly the descriptors it needs: the manager the listening socket, all 8 channel ends and its self-pipe; an event worker the listening socket, its result channel's reading end, both task channels' writing ends, its own self-pipe and an epoll; a task worker its inbox's reading end, both result channels' writing ends and its own self-pipe
+Every server process holds exactly the descriptors it needs: the manager the listening socket, all 8 channel ends and its self-pipe; an event worker the listening socket, its result channel's reading end, both result channels' writing ends (to forward send()/close() to the owner of a connection), both task channels' writing ends, its own self-pipe and an epoll; a task worker its inbox's reading end, both result channels' writing ends and its own self-pipe
 --FILE--
 <?php
 require __DIR__ . '/../../include/server.inc';
@@ -98,16 +98,20 @@ $ev = [$held['event worker 0']['sockets'], $held['event worker 1']['sockets']];
 $tw = [$held['task worker 2']['sockets'], $held['task worker 3']['sockets']];
 $all = array_merge(...$ev, ...$tw);
 echo "every worker's channel end is also the manager's: ", (int)(array_diff($all, $m) === []), "\n";
-// Ends both event workers hold: the task channels' writing ends (2).
-$taskTx = array_values(array_intersect($ev[0], $ev[1]));
-echo "ends shared by the event workers: ", count($taskTx), ", held by a task worker: ", count(array_intersect($taskTx, array_merge(...$tw))), "\n";
+// Ends both task workers hold: the result channels' writing ends (2); the event workers hold
+// them too, to forward send()/close() to each other.
+$resultTx = array_values(array_intersect($tw[0], $tw[1]));
+echo "ends shared by the task workers: ", count($resultTx), ", held by both event workers: ", count(array_intersect($resultTx, $ev[0], $ev[1])), "\n";
+// Ends both event workers hold: those, and the task channels' writing ends (2), which no task
+// worker holds.
+$shared = array_values(array_intersect($ev[0], $ev[1]));
+$taskTx = array_values(array_diff($shared, $resultTx));
+echo "ends shared by the event workers: ", count($shared), ", task channels' writing ends among them: ", count($taskTx),
+    ", held by a task worker: ", count(array_intersect($taskTx, array_merge(...$tw))), "\n";
 // Each event worker's own end: its result channel's reading end.
-$resultRx = [array_values(array_diff($ev[0], $taskTx)), array_values(array_diff($ev[1], $taskTx))];
+$resultRx = [array_values(array_diff($ev[0], $shared)), array_values(array_diff($ev[1], $shared))];
 echo "event workers' own ends: ", count($resultRx[0]), " + ", count($resultRx[1]), ", distinct: ", (int)($resultRx[0] !== $resultRx[1]),
     ", held by a task worker: ", count(array_intersect(array_merge(...$resultRx), array_merge(...$tw))), "\n";
-// Ends both task workers hold: the result channels' writing ends (2).
-$resultTx = array_values(array_intersect($tw[0], $tw[1]));
-echo "ends shared by the task workers: ", count($resultTx), ", held by an event worker: ", count(array_intersect($resultTx, array_merge(...$ev))), "\n";
 $inboxRx = [array_values(array_diff($tw[0], $resultTx)), array_values(array_diff($tw[1], $resultTx))];
 echo "task workers' own ends: ", count($inboxRx[0]), " + ", count($inboxRx[1]), ", distinct: ", (int)($inboxRx[0] !== $inboxRx[1]), "\n";
 $parts = array_merge($taskTx, $resultRx[0], $resultRx[1], $resultTx, $inboxRx[0], $inboxRx[1]);
@@ -124,15 +128,15 @@ manager is the server process: 1
 processes: 5, all known: 1
 listening inode found: 1
 manager: listening 1, other sockets 8 (seqpacket 8), pipe fds 2 (one pipe: 1), eventpoll 0, unexpected: none
-event worker 0: listening 1, other sockets 3 (seqpacket 3), pipe fds 2 (one pipe: 1), eventpoll 1, unexpected: none
-event worker 1: listening 1, other sockets 3 (seqpacket 3), pipe fds 2 (one pipe: 1), eventpoll 1, unexpected: none
+event worker 0: listening 1, other sockets 5 (seqpacket 5), pipe fds 2 (one pipe: 1), eventpoll 1, unexpected: none
+event worker 1: listening 1, other sockets 5 (seqpacket 5), pipe fds 2 (one pipe: 1), eventpoll 1, unexpected: none
 task worker 2: listening 0, other sockets 3 (seqpacket 3), pipe fds 2 (one pipe: 1), eventpoll 0, unexpected: none
 task worker 3: listening 0, other sockets 3 (seqpacket 3), pipe fds 2 (one pipe: 1), eventpoll 0, unexpected: none
 self-pipes distinct: 1
 every worker's channel end is also the manager's: 1
-ends shared by the event workers: 2, held by a task worker: 0
+ends shared by the task workers: 2, held by both event workers: 2
+ends shared by the event workers: 4, task channels' writing ends among them: 2, held by a task worker: 0
 event workers' own ends: 1 + 1, distinct: 1, held by a task worker: 0
-ends shared by the task workers: 2, held by an event worker: 0
 task workers' own ends: 1 + 1, distinct: 1
 the 8 ends partition the manager's channel sockets: 1
 task round trip: Tx

@@ -386,12 +386,13 @@ impl EventContext for EventWorker {
     }
 
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
-        if !self.conns.exists(fd) {
-            if let Some(owner) = self.foreign_owner(fd) {
-                return self.forward(owner, fd, 0, data);
-            }
+        match self.conns.send(fd, data) {
+            Err(SendError::NoSession(_)) => match self.foreign_owner(fd) {
+                Some(owner) => self.forward(owner, fd, 0, data),
+                None => Err(SendError::NoSession(fd)),
+            },
+            r => r,
         }
-        self.conns.send(fd, data)
     }
 
     fn close(&mut self, fd: SessionId, reset: bool) -> bool {

@@ -143,6 +143,8 @@ pub trait Handler {
     fn on_buffer_full(&mut self, fd: SessionId) {}
     /// It drained again after a BufferFull.
     fn on_buffer_empty(&mut self, fd: SessionId) {}
+    /// Connection `fd` broke its port's protocol and is being closed (its Close follows).
+    fn on_protocol_error(&mut self, fd: SessionId, why: &str) {}
     /// `package_length_func`: the total length of the message at the front of `data`, 0 when
     /// more bytes are needed, negative (or None: it failed) for a protocol error.
     fn package_length(&mut self, data: &[u8]) -> Option<i64> {

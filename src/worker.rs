@@ -47,6 +47,7 @@ pub enum Event {
     Close(SessionId, i32),
     BufferFull(SessionId),
     BufferEmpty(SessionId),
+    ProtocolError(SessionId, String),
     Finish(TaskId, Payload),
     TaskDone(TaskId),
     TaskLost(LostTask),
@@ -198,6 +199,7 @@ impl EventWorker {
                 ConnEvent::Close(fd, reactor) => Event::Close(fd, reactor),
                 ConnEvent::BufferFull(fd) => Event::BufferFull(fd),
                 ConnEvent::BufferEmpty(fd) => Event::BufferEmpty(fd),
+                ConnEvent::ProtocolError(fd, why) => Event::ProtocolError(fd, why),
             });
         }
         self.tasks.pop_event().map(|e| match e {
@@ -513,7 +515,9 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                         }
                     }
                     Err(e) => {
-                        log_at!(Level::Warning, "Worker::receive", "(ERRNO {}) session#{}: package_length_func: {}; the connection is closed", e.code(), fd, e);
+                        let why = format!("(ERRNO {}) session#{}: package_length_func: {}; the connection is closed", e.code(), fd, e);
+                        log_at!(Level::Warning, "Worker::receive", "{}", why);
+                        h.on_protocol_error(fd, &why);
                         w.borrow_mut().close(fd, false);
                     }
                 },
@@ -524,6 +528,7 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
             }
             Event::BufferFull(fd) => h.on_buffer_full(fd),
             Event::BufferEmpty(fd) => h.on_buffer_empty(fd),
+            Event::ProtocolError(fd, why) => h.on_protocol_error(fd, &why),
             Event::Finish(task, data) => h.on_finish(task, data),
             Event::TaskDone(task) => h.on_task_done(task),
             Event::TaskLost(lost) => h.on_task_lost(lost),

@@ -32,6 +32,8 @@ pub enum ConnEvent {
     BufferFull(SessionId),
     /// Its queued output drained after a BufferFull.
     BufferEmpty(SessionId),
+    /// Its input broke the port's protocol; its Close follows.
+    ProtocolError(SessionId, String),
 }
 
 /// What `getClientInfo()` tells about one connection.
@@ -313,8 +315,10 @@ impl ConnTable {
             }
             ReadEnd::Framing(e) => {
                 let addr = peer.map_or_else(|| "unknown".into(), |a| a.to_string());
-                log_at!(Level::Warning, "Worker::receive", "(ERRNO {}) session#{}: {}, remote_addr={}; the connection is closed", e.code(), session, e, addr);
+                let why = format!("(ERRNO {}) session#{}: {}, remote_addr={}; the connection is closed", e.code(), session, e, addr);
+                log_at!(Level::Warning, "Worker::receive", "{}", why);
                 self.remove(registry, i);
+                self.events.push_back(ConnEvent::ProtocolError(session, why));
                 self.events.push_back(ConnEvent::Close(session, self.reactor_id));
             }
         }

@@ -147,6 +147,11 @@ impl Handler for PhpHandler {
         })
     }
 
+    fn on_protocol_error(&mut self, _fd: SessionId, why: &str) {
+        // Swoole tells only its logger; the application sees it too.
+        errors::warning(why);
+    }
+
     fn on_buffer_full(&mut self, fd: SessionId) {
         self.call("BufferFull", vec![&self.server, &fd]);
     }

@@ -106,6 +106,7 @@ foreach (["GET / HTTP/1.1\r\nHost: x\r\n\r\n", "\xff\xff\xff\xff" . str_repeat('
 echo "good client: ", $srv2->request(pack('N', 3) . 'abc', 4), "\n";
 echo "exit code: ", $srv2->stop(), "\n";
 echo "log lines for the garbage: ", preg_match_all('/Worker::receive\(\): \(ERRNO 120\d\)/', $srv2->output()), "\n";
+echo "PHP warnings for the garbage: ", preg_match_all('/^Warning: Swoole\\\\Server::start\(\): \(ERRNO 120\d\) session#\d+: /m', $srv2->output()), "\n";
 ?>
 --EXPECT--
 keeper: pong
@@ -124,3 +125,4 @@ garbage 2: closed by the server: true
 good client: ok:7
 exit code: 0
 log lines for the garbage: 3
+PHP warnings for the garbage: 3

@@ -45,6 +45,7 @@ echo "exit code: ", $srv->stop(), "\n";
 $out = $srv->output();
 echo "log lines: ", preg_match_all('/Worker::receive\(\): \(ERRNO 120\d\) session#\d+: package_length_func: [^\n]*; the connection is closed/', $out), "\n";
 echo "uncaught exception reported: ", preg_match('/Uncaught RuntimeException: bad header/', $out), "\n";
+echo "PHP warnings: ", preg_match_all('/^Warning: Swoole\\\\Server::start\(\): \(ERRNO 120\d\) session#\d+: package_length_func: /m', $out), "\n";
 echo implode("\n", preg_grep('/^(bool|string)\(/', explode("\n", $out))), "\n";
 ?>
 --EXPECTF--
@@ -59,6 +60,7 @@ other client: [2:ok]
 exit code: 0
 log lines: 3
 uncaught exception reported: 1
+PHP warnings: 3
 bool(true)
 bool(false)
 string(%d) "Swoole\Server::set(): function 'no_such_function' is not callable"

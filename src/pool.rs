@@ -293,6 +293,7 @@ impl Pool<'_> {
         }
         slot.generation.fetch_add(1, Relaxed);
         slot.request_count.store(0, Relaxed);
+        slot.handover.store(0, Relaxed);
         slot.set_status(WorkerStatus::Idle);
         let manager = nix::unistd::getpid();
         signals::hold(&[Signal::SIGTERM]);
@@ -540,8 +541,11 @@ impl Pool<'_> {
     /// else the datagram, whose frames from the slot's `started` on never began.
     fn report_lost_tasks(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
         if self.is_event_worker(id) {
-            // Its connections died with it.
-            self.sessions.release_all_of(id);
+            // A worker that died took its connections with it; one that exited cleanly closed
+            // them or handed them to its successor (same id, so the directory stays right).
+            if code != 0 || sig != 0 {
+                self.sessions.release_all_of(id);
+            }
             return;
         }
         let shm = self.shm.clone();
@@ -668,6 +672,10 @@ impl Pool<'_> {
         }
         while let Some(id) = self.reload_queue.pop_front() {
             let Some(pid) = self.children.iter().find(|(_, c)| c.id == id).map(|(p, _)| *p) else { continue };
+            // A reloaded event worker hands its connections to its successor.
+            if let Some(slot) = self.shm.slot(id) {
+                slot.handover.store(u32::from(self.is_event_worker(id)), Relaxed);
+            }
             let _ = kill(pid, Signal::SIGTERM);
             self.reloading = Some((pid, clock::after(self.settings.max_wait_time.saturating_add(KILL_GRACE))));
             return;

@@ -69,6 +69,9 @@ pub struct WorkerSlot {
     /// begun. The frames after them were taken from the channel but not started: a dead
     /// worker's manager reports them and takes them off `queued` and `tasking_num`.
     pub started: AtomicU32,
+    /// Event workers: set by the manager before it stops this worker for a reload (or by the
+    /// worker at max_request): its connections go to its successor instead of being closed.
+    pub handover: AtomicU32,
 }
 
 /// Names one task in a slot: who sent it (which incarnation) and its id.

@@ -19,7 +19,7 @@ use crate::clock;
 use crate::dispatch;
 use crate::handler::{LostTask, TaskError};
 use crate::ipc::channel::{self, recv_buffer, Outbox};
-use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST, HEADER_LEN};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST, FLAG_SOCKET, HEADER_LEN};
 use crate::ipc::payload::{self, Carrier};
 use crate::log::Level;
 use crate::log_at;
@@ -100,6 +100,8 @@ pub struct TaskClient {
     events: VecDeque<TaskEvent>,
     /// Forward frames from other event workers, for the owner's connection table.
     forwarded: VecDeque<(frame::Header, Payload)>,
+    /// Connections the previous process in this slot handed over, with their sockets.
+    adopted: VecDeque<(frame::Header, OwnedFd, Payload)>,
 }
 
 impl TaskClient {
@@ -125,6 +127,7 @@ impl TaskClient {
             stalled: false,
             events: VecDeque::new(),
             forwarded: VecDeque::new(),
+            adopted: VecDeque::new(),
         }
     }
 
@@ -389,6 +392,15 @@ impl TaskClient {
             let buf = std::mem::take(&mut self.recv_buf);
             for f in Frames::new(&buf[..n]) {
                 match f {
+                    Ok((h, b)) if h.kind == Kind::Adopt => {
+                        // The socket first, then (for a large body) its memfd.
+                        let socket = if h.flags & FLAG_SOCKET != 0 { fds.pop_front() } else { None };
+                        match (socket, payload::body(&h, b, &mut fds)) {
+                            (Some(sock), Ok(body)) => self.adopted.push_back((h, sock, body)),
+                            (_, Err(e)) => log_at!(Level::Warning, "Worker::read_results", "session#{} handed over without its state: {}", h.task_id, e),
+                            (None, _) => log_at!(Level::Warning, "Worker::read_results", "session#{} handed over without its socket", h.task_id),
+                        }
+                    }
                     Ok((h, b)) => match payload::body(&h, b, &mut fds) {
                         Ok(body) => self.on_result_frame(registry, h, body),
                         // Its task still ends: it is reported lost, not left in flight.
@@ -405,6 +417,11 @@ impl TaskClient {
             fds.clear();
         }
         Ok(())
+    }
+
+    /// A connection the previous process in this slot handed over.
+    pub fn pop_adopted(&mut self) -> Option<(frame::Header, OwnedFd, Payload)> {
+        self.adopted.pop_front()
     }
 
     /// A send() or close() another event worker forwarded for a connection this one owns.
@@ -451,7 +468,7 @@ impl TaskClient {
                 self.events.push_back(TaskEvent::Lost(LostTask { task_id: h.task_id, reason }));
                 self.task_over(h.task_id, true);
             }
-            Kind::Task | Kind::Forward => {}
+            Kind::Task | Kind::Forward | Kind::Adopt => {}
         }
     }
 

@@ -20,7 +20,7 @@ use crate::handler::{EventContext, Handler, LostTask, Process, SendError, TaskEr
 use crate::log::Level;
 use crate::log_at;
 use crate::ipc::channel::Outbox;
-use crate::ipc::frame::{Kind, FLAG_CLOSE, FLAG_RESET};
+use crate::ipc::frame::{Kind, FLAG_CLOSE, FLAG_RESET, FLAG_SOCKET};
 use crate::ipc::payload::{self, Carrier};
 use crate::net::framing::{Framing, FnFramer};
 use crate::net::sessions::SessionDir;
@@ -148,7 +148,9 @@ impl EventWorker {
             max_request: s.max_request,
             requests: 0,
             state: State::Running,
-            resync: false,
+            // One look at everything first: connections a predecessor handed over may wait in
+            // the result channel already.
+            resync: true,
             heartbeat: s.heartbeat,
             next_heartbeat: s.heartbeat.map(crate::clock::after),
             length_func_max,
@@ -174,12 +176,20 @@ impl EventWorker {
             match self.state {
                 State::Done => return Ok(None),
                 State::Stopping { deadline } => {
-                    let finished = self.tasks.idle() && self.tasks.all_sent() && self.conns.flush_all();
+                    // A reload hands the connections (and their unsent output) to the
+                    // successor: no need to wait for slow readers.
+                    let handover = self.own_slot().handover.load(Relaxed) != 0;
+                    let output_done = handover || self.conns.flush_all();
+                    let finished = self.tasks.idle() && self.tasks.all_sent() && output_done;
                     if finished || Instant::now() >= deadline {
                         if !finished {
                             self.tasks.give_up();
                         }
-                        self.conns.close_all(self.poll.registry());
+                        if handover {
+                            self.hand_over();
+                        } else {
+                            self.conns.close_all(self.poll.registry());
+                        }
                         self.state = State::Done;
                         continue;
                     }
@@ -224,6 +234,10 @@ impl EventWorker {
                 self.conns.on_ready(self.poll.registry(), i, true, true, true, reading);
             }
         }
+        // Anything a read of the result channel left queued (here, or in a taskwait) is acted
+        // on before this pass may sleep: no new readiness event would come for it.
+        self.adopt_connections();
+        self.apply_forwarded();
         let mut timeout = match self.state {
             State::Stopping { deadline } => Some(deadline.saturating_duration_since(Instant::now()).min(Duration::from_millis(50))),
             _ => None,
@@ -298,8 +312,56 @@ impl EventWorker {
                 }
             }
         }
+        self.adopt_connections();
         self.apply_forwarded();
         failed
+    }
+
+    /// Reload: every open connection goes to this slot's successor through this slot's own
+    /// result channel (the manager keeps it open across the swap), with its unsent output and
+    /// unframed input; the client sees nothing.
+    fn hand_over(&mut self) {
+        let conns = self.conns.hand_over(self.poll.registry());
+        let n = conns.len();
+        for (session, fd, out, input, protected) in conns {
+            let mut body = vec![u8::from(protected)];
+            body.extend_from_slice(&(out.len() as u64).to_le_bytes());
+            body.extend_from_slice(&out);
+            body.extend_from_slice(&input);
+            let sent = payload::message(Kind::Adopt, FLAG_SOCKET, (self.id, 0, session), &Payload::raw(body), usize::MAX, Carrier::Pass)
+                .and_then(|mut m| {
+                    m.socket = Some(fd);
+                    let own = self.peers.get_mut(self.id as usize).ok_or_else(|| io::Error::other("no channel of its own"))?;
+                    own.push(m).map(|_| ())
+                });
+            if let Err(e) = sent {
+                log_at!(Level::Warning, "Worker::reload", "session#{} could not be handed over: {}", session, e);
+            }
+        }
+        // What did not fit the channel yet goes before this process exits.
+        let deadline = crate::clock::after(self.max_wait);
+        while self.flush_peers() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if n > 0 {
+            log_at!(Level::Debug, "Worker::reload", "worker#{} handed {} connection(s) to its successor", self.id, n);
+        }
+    }
+
+    /// Takes in the connections the previous process in this slot handed over.
+    fn adopt_connections(&mut self) {
+        while let Some((h, fd, body)) = self.tasks.pop_adopted() {
+            let b = &body.bytes[..];
+            if b.len() < 9 {
+                log_at!(Level::Warning, "Worker::adopt", "session#{}: bad handover record", h.task_id);
+                continue;
+            }
+            let mut len = [0u8; 8];
+            len.copy_from_slice(&b[1..9]);
+            let out_len = (u64::from_le_bytes(len) as usize).min(b.len() - 9);
+            let (out, input) = b[9..].split_at(out_len);
+            self.conns.adopt(self.poll.registry(), h.task_id, fd, out.to_vec(), input.to_vec(), b[0] != 0);
+        }
     }
 
     /// Sends what waits for the other event workers; true while some still waits.
@@ -372,7 +434,9 @@ impl EventWorker {
         self.own_slot().request_count.fetch_add(1, Relaxed);
         self.requests += 1;
         if self.max_request > 0 && self.requests >= self.max_request {
-            // Requests already read still run; then the graceful stop, and a successor.
+            // Requests already read still run; then the graceful stop, and a successor, which
+            // takes over the connections.
+            self.own_slot().handover.store(1, Relaxed);
             self.begin_stop();
         }
     }

@@ -53,11 +53,24 @@ const MAX_FDS: usize = 8;
 pub struct Message {
     pub bytes: Vec<u8>,
     pub fd: Option<OwnedFd>,
+    /// A connection's socket handed to another process (sent before `fd`).
+    pub socket: Option<OwnedFd>,
 }
 
 impl From<Vec<u8>> for Message {
     fn from(bytes: Vec<u8>) -> Self {
-        Message { bytes, fd: None }
+        Message { bytes, fd: None, socket: None }
+    }
+}
+
+impl Message {
+    /// Its descriptors in the order the receiver takes them: the socket, then the body's.
+    fn raw_fds(&self) -> impl Iterator<Item = RawFd> + '_ {
+        self.socket.iter().chain(self.fd.iter()).map(AsRawFd::as_raw_fd)
+    }
+
+    fn fd_count(&self) -> usize {
+        usize::from(self.socket.is_some()) + usize::from(self.fd.is_some())
     }
 }
 
@@ -228,7 +241,7 @@ impl Outbox {
     /// channel is full. Returns how many frames reached the channel.
     pub fn push(&mut self, m: Message) -> io::Result<usize> {
         if self.queue.is_empty() {
-            let fds: Vec<RawFd> = m.fd.iter().map(AsRawFd::as_raw_fd).collect();
+            let fds: Vec<RawFd> = m.raw_fds().collect();
             if self.try_send(&m.bytes, &fds)? {
                 return Ok(1);
             }
@@ -252,10 +265,10 @@ impl Outbox {
             // Coalesce small frames; a big one goes alone.
             let mut n = 1;
             let mut size = first.bytes.len();
-            let mut nfds = usize::from(first.fd.is_some());
+            let mut nfds = first.fd_count();
             if size < BATCH_BYTES {
                 for m in self.queue.iter().skip(1) {
-                    let more_fds = nfds + usize::from(m.fd.is_some());
+                    let more_fds = nfds + m.fd_count();
                     if n == self.max_frames || size + m.bytes.len() > BATCH_BYTES.min(self.max_message) || more_fds > MAX_FDS {
                         break;
                     }
@@ -265,7 +278,7 @@ impl Outbox {
                 }
             }
             fds.clear();
-            fds.extend(self.queue.iter().take(n).filter_map(|m| m.fd.as_ref().map(AsRawFd::as_raw_fd)));
+            fds.extend(self.queue.iter().take(n).flat_map(Message::raw_fds));
             batch.clear();
             for m in self.queue.iter().take(n) {
                 batch.extend_from_slice(&m.bytes);

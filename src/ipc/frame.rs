@@ -26,6 +26,9 @@ pub enum Kind {
     /// Event worker -> event worker: send the body to (or, with FLAG_CLOSE, close) a
     /// connection the receiver owns; the task id field holds the session id.
     Forward = 5,
+    /// A stopping event worker -> its successor: adopt this connection (its socket rides on
+    /// the datagram, FLAG_SOCKET; the body holds its unsent output and unframed input).
+    Adopt = 6,
 }
 
 impl Kind {
@@ -36,6 +39,7 @@ impl Kind {
             3 => Kind::Done,
             4 => Kind::Lost,
             5 => Kind::Forward,
+            6 => Kind::Adopt,
             _ => return None,
         })
     }
@@ -51,6 +55,8 @@ pub const FLAG_MEMFD: u8 = 4;
 pub const FLAG_CLOSE: u8 = 16;
 /// Forward frames: close it with a reset.
 pub const FLAG_RESET: u8 = 32;
+/// Adopt frames: the first descriptor of the frame is the connection's socket.
+pub const FLAG_SOCKET: u8 = 64;
 /// The body is the length, pid and descriptor number of a memfd its sender keeps open until
 /// the task is over (channels that cannot carry descriptors: System V queues).
 pub const FLAG_LENT: u8 = 8;
@@ -193,10 +199,10 @@ mod tests {
 
     #[test]
     fn every_kind_decodes_to_itself() {
-        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward] {
+        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt] {
             assert_eq!(Kind::from_u8(k as u8), Some(k));
         }
         assert_eq!(Kind::from_u8(0), None);
-        assert_eq!(Kind::from_u8(6), None);
+        assert_eq!(Kind::from_u8(7), None);
     }
 }

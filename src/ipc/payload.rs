@@ -57,7 +57,7 @@ pub fn message(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Paylo
             FLAG_LENT
         }
     };
-    Ok(Message { bytes: frame::encode(kind, flags | flag, src, generation, task_id, &body)?, fd: Some(fd) })
+    Ok(Message { bytes: frame::encode(kind, flags | flag, src, generation, task_id, &body)?, fd: Some(fd), socket: None })
 }
 
 /// The seals a received payload must carry before it is mapped.

@@ -166,6 +166,26 @@ impl Connection {
         }
     }
 
+    /// What a successor needs besides the socket: the output not written yet and the input
+    /// not framed yet.
+    pub fn take_state(&mut self) -> (Vec<u8>, Vec<u8>) {
+        let out = self.out.split_off(self.out_pos);
+        self.out.clear();
+        self.out_pos = 0;
+        let input = self.input.split_off(self.in_pos);
+        self.input.clear();
+        self.in_pos = 0;
+        (out, input)
+    }
+
+    /// A connection handed over by the previous process in this slot.
+    pub fn adopt(session: SessionId, stream: TcpStream, out: Vec<u8>, input: Vec<u8>) -> Self {
+        let mut c = Connection::new(session, stream);
+        c.out = out;
+        c.input = input;
+        c
+    }
+
     /// Makes the next close send RST (SO_LINGER 0) and drops the queued output.
     pub fn reset_on_close(&mut self) {
         let l = libc::linger { l_onoff: 1, l_linger: 0 };

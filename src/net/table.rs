@@ -399,6 +399,58 @@ impl ConnTable {
         }
     }
 
+    /// The last step of a reload: every open connection is taken out of this table, not
+    /// closed, with what its successor needs (socket, unsent output, unframed input); it stays
+    /// counted and in the session directory under this worker's id, which the successor has.
+    pub fn hand_over(&mut self, registry: &Registry) -> Vec<(SessionId, std::os::fd::OwnedFd, Vec<u8>, Vec<u8>, bool)> {
+        for i in std::mem::take(&mut self.closing) {
+            self.forget(registry, i);
+        }
+        let mut out = Vec::new();
+        for i in 0..self.conns.len() {
+            let Some(mut c) = self.conns[i].take() else { continue };
+            let _ = c.flush();
+            let _ = registry.deregister(&mut c.stream);
+            self.sessions.remove(&c.session);
+            self.free.push(i);
+            let (pending, input) = c.take_state();
+            let session = c.session;
+            let protected = c.protected;
+            let fd: std::os::fd::OwnedFd = c.stream.into();
+            out.push((session, fd, pending, input, protected));
+        }
+        self.unfinished.clear();
+        out
+    }
+
+    /// Takes in a connection handed over by the previous process in this slot: no Connect
+    /// (the client is long connected); anything that came meanwhile is read next.
+    pub fn adopt(&mut self, registry: &Registry, session: SessionId, fd: std::os::fd::OwnedFd, out: Vec<u8>, input: Vec<u8>, protected: bool) {
+        let std_stream = std::net::TcpStream::from(fd);
+        if let Err(e) = std_stream.set_nonblocking(true) {
+            log_at!(Level::Warning, "Worker::adopt", "session#{}: {}", session, e);
+        }
+        let mut stream = TcpStream::from_std(std_stream);
+        let i = self.free.pop().unwrap_or_else(|| {
+            self.conns.push(None);
+            self.conns.len() - 1
+        });
+        if let Err(e) = registry.register(&mut stream, Token(self.first_token + i), Interest::READABLE | Interest::WRITABLE) {
+            log_at!(Level::Warning, "Worker::adopt", "cannot watch session#{}: {}", session, e);
+            self.free.push(i);
+            self.dir.release(session);
+            let h = self.shm.header();
+            h.connection_num.fetch_sub(1, Relaxed);
+            h.close_count.fetch_add(1, Relaxed);
+            return;
+        }
+        let mut c = Connection::adopt(session, stream, out, input);
+        c.protected = protected;
+        self.conns[i] = Some(c);
+        self.sessions.insert(session, i);
+        self.unfinished.push_back(i);
+    }
+
     /// The last step of a stop: every connection still open is closed, and its Close runs.
     /// Requests never read are drained first, so the peer sees an orderly close (not a reset)
     /// and knows they were not served.

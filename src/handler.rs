@@ -40,6 +40,8 @@ pub trait EventContext {
     fn client_info(&self, fd: SessionId) -> Option<crate::net::table::ConnInfo>;
     /// `pause()` (true) / `resume()` (false) reading connection `fd`.
     fn set_paused(&mut self, fd: SessionId, paused: bool) -> bool;
+    /// The server's live connections (every worker's) above `after`, in order, at most `max`.
+    fn client_list(&self, after: SessionId, max: usize) -> Vec<SessionId>;
 }
 
 /// What a callback in a task worker may do.

@@ -508,7 +508,11 @@ impl EventContext for EventWorker {
     }
 
     fn client_info(&self, fd: SessionId) -> Option<crate::net::table::ConnInfo> {
-        self.conns.info(fd)
+        self.conns.info(fd).or_else(|| self.foreign_owner(fd).and_then(|_| self.conns.foreign_info(fd)))
+    }
+
+    fn client_list(&self, after: SessionId, max: usize) -> Vec<SessionId> {
+        self.conns.directory().list(after, max)
     }
 
     fn set_paused(&mut self, fd: SessionId, paused: bool) -> bool {

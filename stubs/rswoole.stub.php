@@ -95,6 +95,13 @@ namespace Swoole {
         public $taskworker = null;
 
         /**
+         * Every connection of the server (all event workers'): a list of fds, for foreach and
+         * count(). Read-only.
+         * @var int[]
+         */
+        public $connections = null;
+
+        /**
          * Binds and listens at once; throws Swoole\Exception when it cannot.
          * @param int $port 0: any free port
          * @param int $mode SWOOLE_BASE (1) or SWOOLE_PROCESS (2)
@@ -163,13 +170,23 @@ namespace Swoole {
          * Swoole's keys (server_port, server_fd, socket_fd, socket_type, remote_port,
          * remote_ip, reactor_id, connect_time, last_time, last_recv_time, last_send_time,
          * last_dispatch_time, close_errno, recv_queued_bytes, send_queued_bytes) for a
-         * connection of this event worker.
+         * connection of this event worker; for another worker's, what the shared directory
+         * knows (peer, connect time, reactor_id = its owner; the fds and times 0 or -1).
          * @return array|false
          */
         public function getClientInfo(int $fd, int $reactor_id = -1, bool $ignoreError = false): mixed {}
 
         /** The older name of getClientInfo(). */
         public function connection_info(int $fd, int $reactor_id = -1, bool $ignoreError = false): mixed {}
+
+        /**
+         * The server's connections (every event worker's) after session $start_fd, in order.
+         * @return array|false false when $find_count is above 100
+         */
+        public function getClientList(int $start_fd = 0, int $find_count = 10): mixed {}
+
+        /** The older name of getClientList(). */
+        public function connection_list(int $start_fd = 0, int $find_count = 10): mixed {}
 
         /** Stops reading a connection of this event worker until resume(). */
         public function pause(int $fd): bool {}

@@ -8,7 +8,7 @@
 use std::io;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicI64, AtomicU32, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
@@ -19,7 +19,21 @@ struct Entry {
     /// The session in this slot; 0 = free.
     session: AtomicI64,
     owner: AtomicU32,
-    _pad: u32,
+    /// The peer's port, and its address (IPv4 mapped into IPv6), written by the owner before
+    /// it publishes the session.
+    port: AtomicU32,
+    addr_hi: AtomicU64,
+    addr_lo: AtomicU64,
+    /// Unix time of the connect, in milliseconds.
+    connected_ms: AtomicU64,
+}
+
+/// What any worker may learn about a live session from the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub owner: WorkerId,
+    pub peer: Option<std::net::SocketAddr>,
+    pub connected_ms: u64,
 }
 
 pub struct SessionDir {
@@ -52,7 +66,58 @@ impl SessionDir {
             return false;
         }
         e.owner.store(owner, Release);
+        e.port.store(0, Release);
         true
+    }
+
+    /// Notes the peer of a session this worker owns, for getClientInfo() from other workers.
+    pub fn describe(&self, session: SessionId, peer: Option<std::net::SocketAddr>) {
+        let e = self.entry(session);
+        if e.session.load(Acquire) != session {
+            return;
+        }
+        let (ip, port) = match peer {
+            Some(std::net::SocketAddr::V4(a)) => (a.ip().to_ipv6_mapped().to_bits(), a.port()),
+            Some(std::net::SocketAddr::V6(a)) => (a.ip().to_bits(), a.port()),
+            None => (0, 0),
+        };
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        e.addr_hi.store((ip >> 64) as u64, Relaxed);
+        e.addr_lo.store(ip as u64, Relaxed);
+        e.connected_ms.store(now, Relaxed);
+        // 1 << 16 marks "described" (a port of 0 is possible in principle).
+        e.port.store(u32::from(port) | 1 << 16, Release);
+    }
+
+    /// What the directory knows of a live session.
+    pub fn info(&self, session: SessionId) -> Option<SessionInfo> {
+        let owner = self.owner(session)?;
+        let e = self.entry(session);
+        let port = e.port.load(Acquire);
+        let peer = (port & 1 << 16 != 0).then(|| {
+            let ip = std::net::Ipv6Addr::from_bits(u128::from(e.addr_hi.load(Relaxed)) << 64 | u128::from(e.addr_lo.load(Relaxed)));
+            let ip = ip.to_ipv4_mapped().map_or(std::net::IpAddr::V6(ip), std::net::IpAddr::V4);
+            std::net::SocketAddr::new(ip, port as u16)
+        });
+        (self.owner(session) == Some(owner)).then_some(SessionInfo { owner, peer, connected_ms: e.connected_ms.load(Relaxed) })
+    }
+
+    /// Live sessions above `after`, in order, at most `max` (a scan of the directory).
+    pub fn list(&self, after: SessionId, max: usize) -> Vec<SessionId> {
+        let mut all: Vec<SessionId> = (0..self.capacity)
+            // SAFETY: as in entry().
+            .map(|i| unsafe { &*self.base.as_ptr().add(i) }.session.load(Acquire))
+            .filter(|&s| s > after)
+            .collect();
+        all.sort_unstable();
+        all.truncate(max);
+        all
+    }
+
+    /// How many sessions are live.
+    pub fn count(&self) -> usize {
+        // SAFETY: as in entry().
+        (0..self.capacity).filter(|&i| unsafe { &*self.base.as_ptr().add(i) }.session.load(Acquire) != 0).count()
     }
 
     pub fn release(&self, session: SessionId) {
@@ -112,8 +177,22 @@ mod tests {
         d.release(1);
         assert!(d.claim(65, 1));
         assert_eq!(d.owner(1), None);
+        assert_eq!(d.list(0, 10), vec![2, 65]);
+        assert_eq!(d.list(2, 10), vec![65]);
+        assert_eq!(d.list(0, 1), vec![2]);
+        assert_eq!(d.count(), 2);
+        let peer: std::net::SocketAddr = "127.0.0.1:4242".parse().unwrap();
+        d.describe(2, Some(peer));
+        let i = d.info(2).unwrap();
+        assert_eq!((i.owner, i.peer), (1, Some(peer)));
+        assert!(i.connected_ms > 0);
+        assert_eq!(d.info(65).unwrap().peer, None);
+        let v6: std::net::SocketAddr = "[::1]:80".parse().unwrap();
+        d.describe(65, Some(v6));
+        assert_eq!(d.info(65).unwrap().peer, Some(v6));
         d.release_all_of(1);
         assert_eq!((d.owner(2), d.owner(65)), (None, None));
+        assert_eq!(d.count(), 0);
         assert_eq!(d.owner(0), None);
         assert_eq!(d.owner(-3), None);
     }

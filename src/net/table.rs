@@ -240,7 +240,9 @@ impl ConnTable {
         if self.rules.nodelay {
             let _ = stream.set_nodelay(true);
         }
-        self.conns[i] = Some(Connection::new(session, stream));
+        let conn = Connection::new(session, stream);
+        self.dir.describe(session, conn.peer);
+        self.conns[i] = Some(conn);
         self.sessions.insert(session, i);
         h.accept_count.fetch_add(1, Relaxed);
         self.events.push_back(ConnEvent::Connect(session));
@@ -495,6 +497,30 @@ impl ConnTable {
             send_queued_bytes: c.pending(),
             recv_queued_bytes: c.input_pending(),
         })
+    }
+
+    /// What the session directory tells of another worker's connection (the rest is known
+    /// only to its owner).
+    pub fn foreign_info(&self, fd: SessionId) -> Option<ConnInfo> {
+        let i = self.dir.info(fd)?;
+        let server_port = self.listener.as_ref().and_then(|l| l.local_addr().ok()).map_or(0, |a| a.port());
+        Some(ConnInfo {
+            session: fd,
+            reactor_id: i.owner as i32,
+            remote: i.peer,
+            server_port,
+            server_fd: -1,
+            socket_fd: -1,
+            connect_time: i.connected_ms as f64 / 1000.0,
+            last_recv_time: 0.0,
+            last_send_time: 0.0,
+            send_queued_bytes: 0,
+            recv_queued_bytes: 0,
+        })
+    }
+
+    pub fn directory(&self) -> &SessionDir {
+        &self.dir
     }
 
     /// `pause($fd)` stops reading `fd` (its data waits in the kernel, the peer is slowed by

@@ -571,6 +571,40 @@ impl Server {
         z
     }
 
+    /// The server's connections (every event worker's) after session `$start_fd`, in order, at
+    /// most `$find_count` (100 at most, as Swoole).
+    #[php(name = "getClientList")]
+    #[php(defaults(start_fd = 0, find_count = 10))]
+    pub fn get_client_list(&self, start_fd: i64, find_count: i64) -> Zval {
+        if find_count > MAX_FIND_COUNT {
+            warning(&format!("swoole connection list max_find_count={MAX_FIND_COUNT}"));
+            return bool_zval(false);
+        }
+        let Some(Process::Event(w)) = runtime::process() else { return bool_zval(false) };
+        let fds = w.borrow().client_list(start_fd, find_count.max(0) as usize);
+        list_zval(fds)
+    }
+
+    /// Swoole's older name of getClientList().
+    #[php(name = "connection_list")]
+    #[php(defaults(start_fd = 0, find_count = 10))]
+    pub fn connection_list(&self, start_fd: i64, find_count: i64) -> Zval {
+        self.get_client_list(start_fd, find_count)
+    }
+
+    /// Every connection of the server (all event workers'), for `foreach` and `count()`: a
+    /// list of fds (Swoole gives an iterator object; it iterates and counts the same).
+    #[php(getter, name = "connections")]
+    pub fn connections(&self) -> Zval {
+        match runtime::process() {
+            Some(Process::Event(w)) => {
+                let fds = w.borrow().client_list(0, usize::MAX);
+                list_zval(fds)
+            }
+            _ => list_zval(Vec::new()),
+        }
+    }
+
     /// Swoole's older name of getClientInfo().
     #[php(name = "connection_info")]
     #[php(defaults(reactor_id = -1, ignoreError = false))]
@@ -714,6 +748,19 @@ impl Server {
     pub fn taskworker(&self) -> bool {
         matches!(runtime::process(), Some(Process::Task(_)))
     }
+}
+
+/// Swoole's limit for one getClientList() call.
+const MAX_FIND_COUNT: i64 = 100;
+
+fn list_zval(v: Vec<i64>) -> Zval {
+    let mut a = ZendHashTable::new();
+    for x in v {
+        let _ = a.push(x);
+    }
+    let mut z = Zval::new();
+    z.set_hashtable(a);
+    z
 }
 
 /// Swoole's limit for one taskWaitMulti() call (it refuses 1024 and more).

@@ -1,5 +1,5 @@
 --TEST--
-send(), close() and exists() on a connection another event worker owns are forwarded to the owner: a broadcast from one worker reaches every client (Swoole BASE forwards too, but its exists() says false), a forwarded close() closes it and Close runs in the owner
+send(), close() and exists() on a connection another event worker owns are forwarded to the owner: a broadcast from one worker reaches every client (Swoole BASE forwards too, but its exists() and getClientInfo() say false and foreach skips it); getClientList() and $serv->connections list every worker's connections; a forwarded close() closes it and Close runs in the owner
 --FILE--
 <?php
 require __DIR__ . '/../../include/server.inc';
@@ -16,6 +16,22 @@ $serv->on('Receive', function ($s, $fd, $rid, $data) {
         $fds = array_map('intval', explode(',', $arg));
         $sent = array_map(fn($to) => $s->send($to, "from worker " . $s->getWorkerId() . " to $to\n"), $fds);
         rs_note("broadcast by " . $s->getWorkerId() . ": " . json_encode($sent) . " exists: " . json_encode(array_map(fn($f) => $s->exists($f), $fds)));
+    } elseif ($cmd === 'list') {
+        [$mine, $other] = array_map('intval', explode(',', $arg));
+        $info = $s->getClientInfo($other);
+        $all = [];
+        foreach ($s->connections as $c) {
+            $all[] = $c;
+        }
+        rs_note("list by " . $s->getWorkerId() . ": " . json_encode([
+            'getClientList has both' => count(array_intersect([$mine, $other], $s->getClientList(0, 100))) === 2,
+            'getClientList after the first' => !in_array(min($mine, $other), $s->getClientList(min($mine, $other), 100), true),
+            'connections has both' => count(array_intersect([$mine, $other], $all)) === 2,
+            'count(connections)' => count($s->connections) === count($all),
+            'other info' => [$info['reactor_id'], $info['remote_ip'], $info['server_port'] === $s->port, abs($info['connect_time'] - time()) < 10],
+            'own info fd' => $s->getClientInfo($mine)['socket_fd'] > 0,
+            'find_count 101' => @$s->getClientList(0, 101),
+        ]));
     } elseif ($cmd === 'close') {
         rs_note("close by " . $s->getWorkerId() . ": " . var_export($s->close((int)$arg), true));
     }
@@ -46,6 +62,8 @@ foreach ([$a => 'its own', $b => "the other worker's"] as $fd => $what) {
     echo "$what client got: ", str_replace([(string)$a, (string)$b], ['A', 'B'], (string)stream_get_line($conns[$fd], 100, "\n")), "\n";
 }
 echo $srv->waitNotes('broadcast')[0], "\n";
+fwrite($conns[$a], "list $a,$b");
+echo $srv->waitNotes('list by')[0], "\n";
 // Worker 1's client closes worker 0's client.
 fwrite($conns[$b], "close $a");
 echo $srv->waitNotes('close by')[0], "\n";
@@ -62,6 +80,7 @@ clients on two workers: true
 its own client got: from worker 0 to A
 the other worker's client got: from worker 0 to B
 broadcast by 0: [true,true] exists: [true,true]
+list by 0: {"getClientList has both":true,"getClientList after the first":true,"connections has both":true,"count(connections)":true,"other info":[1,"127.0.0.1",true,true],"own info fd":true,"find_count 101":false}
 close by 1: true
 closed client reads: '', eof: true
 closed in worker 0

@@ -123,6 +123,8 @@ pub struct PortOptions {
     pub package_max_length: usize,
     pub socket_buffer_size: usize,
     pub buffer_high_watermark: Option<usize>,
+    /// `buffer_output_size` / `output_buffer_size`: the largest payload one send() takes.
+    pub output_buffer_size: usize,
     pub open_tcp_nodelay: bool,
     /// None: Swoole's default, min(100000, RLIMIT_NOFILE).
     pub max_connection: Option<usize>,
@@ -150,6 +152,7 @@ impl Default for PortOptions {
             package_max_length: 2 * 1024 * 1024,
             socket_buffer_size: 8 * 1024 * 1024,
             buffer_high_watermark: None,
+            output_buffer_size: u32::MAX as usize,
             open_tcp_nodelay: true,
             max_connection: None,
             backlog: 512,
@@ -178,6 +181,7 @@ impl PortOptions {
             max_package: self.package_max_length,
             output_limit: limit,
             high_watermark: self.buffer_high_watermark.unwrap_or(limit / 10 * 8).min(limit),
+            max_send: self.output_buffer_size,
             nodelay: self.open_tcp_nodelay,
             max_connections: self.max_connection.unwrap_or_else(default_max_connection),
             idle_time: self.heartbeat().map(|(_, idle)| Duration::from_secs(u64::from(idle))),
@@ -472,7 +476,7 @@ impl Settings {
                     self.port.package_body_offset = n as usize;
                 }
             }
-            "package_max_length" | "socket_buffer_size" | "buffer_high_watermark" => {
+            "package_max_length" | "socket_buffer_size" | "buffer_high_watermark" | "buffer_output_size" | "output_buffer_size" => {
                 let n = size_of(v).ok_or_else(|| type_err("a size (an integer, or a string such as '2M')"))?;
                 match key {
                     // Swoole raises values below 64 KB silently; a small limit is taken as given.
@@ -480,7 +484,9 @@ impl Settings {
                     "package_max_length" => self.port.package_max_length = n.min(i64::from(u32::MAX)) as usize,
                     // As Swoole: 0 or less means no limit.
                     "socket_buffer_size" => self.port.socket_buffer_size = if n <= 0 { i32::MAX as usize } else { n as usize },
-                    _ => self.port.buffer_high_watermark = Some(n.max(0) as usize),
+                    "buffer_high_watermark" => self.port.buffer_high_watermark = Some(n.max(0) as usize),
+                    // The largest one send() may queue (Swoole checks it only in PROCESS mode).
+                    _ => self.port.output_buffer_size = if n <= 0 { u32::MAX as usize } else { n as usize },
                 }
             }
             k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {

@@ -90,6 +90,8 @@ pub enum SendError {
     /// The connection's queued output is at `socket_buffer_size` (the peer does not read).
     #[error("socket#{0} output buffer overflow")]
     Overflow(SessionId),
+    #[error("The length of data [{0}] exceeds the output buffer size[{1}], please use the sendfile, chunked transfer mode or adjust the output_buffer_size")]
+    TooLarge(usize, usize),
 }
 
 #[derive(Debug, Error)]

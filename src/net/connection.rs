@@ -236,7 +236,11 @@ impl Connection {
 
     /// The output drained after a BufferFull: true once (BufferEmpty fires).
     pub fn take_emptied(&mut self) -> bool {
-        self.full && self.pending() == 0 && !std::mem::replace(&mut self.full, false)
+        if self.full && self.pending() == 0 {
+            self.full = false;
+            return true;
+        }
+        false
     }
 
     pub fn flush(&mut self) -> io::Result<()> {

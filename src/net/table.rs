@@ -63,6 +63,8 @@ pub struct PortRules {
     pub output_limit: usize,
     /// BufferFull fires when the queue reaches this (80 % of the limit, as Swoole).
     pub high_watermark: usize,
+    /// The largest payload one send() takes (`buffer_output_size`).
+    pub max_send: usize,
     pub nodelay: bool,
     /// `max_connection`: the most connections the whole server holds at once (a count, not
     /// an fd number as in Swoole).
@@ -78,6 +80,7 @@ impl Default for PortRules {
             max_package: 2 * 1024 * 1024,
             output_limit: 8 * 1024 * 1024,
             high_watermark: 8 * 1024 * 1024 / 10 * 8,
+            max_send: u32::MAX as usize,
             nodelay: true,
             max_connections: 100_000,
             idle_time: None,
@@ -331,6 +334,9 @@ impl ConnTable {
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
         let &i = self.sessions.get(&fd).ok_or(SendError::NoSession(fd))?;
         let conn = self.conns[i].as_mut().ok_or(SendError::NoSession(fd))?;
+        if data.len() > self.rules.max_send {
+            return Err(SendError::TooLarge(data.len(), self.rules.max_send));
+        }
         if conn.pending() >= self.rules.output_limit {
             return Err(SendError::Overflow(fd));
         }

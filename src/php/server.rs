@@ -444,7 +444,7 @@ impl Server {
                 false
             }
             // The peer does not read: the caller sees it (Swoole tells only its logger).
-            Err(e @ crate::handler::SendError::Overflow(_)) => {
+            Err(e @ (crate::handler::SendError::Overflow(_) | crate::handler::SendError::TooLarge(..))) => {
                 errors::set_last_error(errors::ERR_OUTPUT_BUFFER_OVERFLOW);
                 crate::log_at!(crate::log::Level::Warning, "Server::send", "{}", e);
                 warning(&e.to_string());
@@ -484,7 +484,7 @@ impl Server {
             Err(e) => {
                 errors::set_last_error(match e {
                     crate::handler::SendError::NoSession(_) => errors::ERR_SESSION_NOT_EXIST,
-                    crate::handler::SendError::Overflow(_) => errors::ERR_OUTPUT_BUFFER_OVERFLOW,
+                    crate::handler::SendError::Overflow(_) | crate::handler::SendError::TooLarge(..) => errors::ERR_OUTPUT_BUFFER_OVERFLOW,
                     crate::handler::SendError::Io(..) => errors::ERR_SESSION_CLOSED,
                 });
                 warning(&e.to_string());

@@ -16,7 +16,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use nix::sys::signal::Signal;
 
-use crate::handler::{EventContext, Handler, LostTask, Process, SendError, TaskError};
+use crate::handler::{EventContext, Handler, Process, SendError, TaskError};
 use crate::log::Level;
 use crate::log_at;
 use crate::ipc::channel::Outbox;
@@ -40,17 +40,11 @@ const CONN: usize = 1 << 24;
 /// How long output queued before close() may take to reach a peer that reads slowly.
 const CLOSE_GRACE: Duration = Duration::from_secs(30);
 
+/// What the loop hands to user code: something on a connection, or a task's outcome.
 #[derive(Debug)]
 pub enum Event {
-    Connect(SessionId),
-    Receive(SessionId, Vec<u8>),
-    Close(SessionId, i32),
-    BufferFull(SessionId),
-    BufferEmpty(SessionId),
-    ProtocolError(SessionId, String),
-    Finish(TaskId, Payload),
-    TaskDone(TaskId),
-    TaskLost(LostTask),
+    Conn(ConnEvent),
+    Task(TaskEvent),
 }
 
 /// What an event worker is given by the manager.
@@ -202,21 +196,7 @@ impl EventWorker {
     }
 
     fn pop_event(&mut self) -> Option<Event> {
-        if let Some(e) = self.conns.pop_event() {
-            return Some(match e {
-                ConnEvent::Connect(fd) => Event::Connect(fd),
-                ConnEvent::Receive(fd, data) => Event::Receive(fd, data),
-                ConnEvent::Close(fd, reactor) => Event::Close(fd, reactor),
-                ConnEvent::BufferFull(fd) => Event::BufferFull(fd),
-                ConnEvent::BufferEmpty(fd) => Event::BufferEmpty(fd),
-                ConnEvent::ProtocolError(fd, why) => Event::ProtocolError(fd, why),
-            });
-        }
-        self.tasks.pop_event().map(|e| match e {
-            TaskEvent::Finish(id, p) => Event::Finish(id, p),
-            TaskEvent::Done(id) => Event::TaskDone(id),
-            TaskEvent::Lost(l) => Event::TaskLost(l),
-        })
+        self.conns.pop_event().map(Event::Conn).or_else(|| self.tasks.pop_event().map(Event::Task))
     }
 
     fn poll_once(&mut self) -> io::Result<()> {
@@ -564,8 +544,8 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         };
         errors_in_a_row = 0;
         match ev {
-            Event::Connect(fd) => h.on_connect(fd, id as i32),
-            Event::Receive(fd, data) => match length_func_max {
+            Event::Conn(ConnEvent::Connect(fd)) => h.on_connect(fd, id as i32),
+            Event::Conn(ConnEvent::Receive(fd, data)) => match length_func_max {
                 None => {
                     // close() drops queued Receive events of its session, so this one is live.
                     w.borrow_mut().count_request();
@@ -590,16 +570,16 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                     }
                 },
             },
-            Event::Close(fd, reactor) => {
+            Event::Conn(ConnEvent::Close(fd, reactor)) => {
                 framer.forget(fd);
                 h.on_close(fd, reactor)
             }
-            Event::BufferFull(fd) => h.on_buffer_full(fd),
-            Event::BufferEmpty(fd) => h.on_buffer_empty(fd),
-            Event::ProtocolError(fd, why) => h.on_protocol_error(fd, &why),
-            Event::Finish(task, data) => h.on_finish(task, data),
-            Event::TaskDone(task) => h.on_task_done(task),
-            Event::TaskLost(lost) => h.on_task_lost(lost),
+            Event::Conn(ConnEvent::BufferFull(fd)) => h.on_buffer_full(fd),
+            Event::Conn(ConnEvent::BufferEmpty(fd)) => h.on_buffer_empty(fd),
+            Event::Conn(ConnEvent::ProtocolError(fd, why)) => h.on_protocol_error(fd, &why),
+            Event::Task(TaskEvent::Finish(task, data)) => h.on_finish(task, data),
+            Event::Task(TaskEvent::Done(task)) => h.on_task_done(task),
+            Event::Task(TaskEvent::Lost(lost)) => h.on_task_lost(lost),
         }
     };
     if let Some(slot) = shm.slot(id) {

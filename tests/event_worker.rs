@@ -12,7 +12,7 @@ use rswoole::ipc::frame::{encode, Kind, FLAG_LAST};
 use rswoole::shm::Shm;
 use rswoole::types::Payload;
 use rswoole::handler::EventContext;
-use rswoole::task_client::Backlog;
+use rswoole::task_client::{Backlog, TaskEvent};
 use rswoole::transport::socketpair::SocketOut;
 use rswoole::worker::{Event, EventWorker, EventWorkerSetup};
 
@@ -44,9 +44,9 @@ fn drain(w: &mut EventWorker) -> Vec<String> {
     let mut seen = Vec::new();
     while let Some(e) = w.next_event().unwrap() {
         seen.push(match e {
-            Event::Finish(id, p) => format!("finish {id} {}", String::from_utf8_lossy(&p.bytes)),
-            Event::TaskDone(id) => format!("done {id}"),
-            Event::TaskLost(l) => format!("lost {}", l.task_id),
+            Event::Task(TaskEvent::Finish(id, p)) => format!("finish {id} {}", String::from_utf8_lossy(&p.bytes)),
+            Event::Task(TaskEvent::Done(id)) => format!("done {id}"),
+            Event::Task(TaskEvent::Lost(l)) => format!("lost {}", l.task_id),
             other => format!("{other:?}"),
         });
     }

@@ -204,7 +204,8 @@ impl ConnTable {
     }
 
     fn add(&mut self, registry: &Registry, mut stream: TcpStream) {
-        let h = self.shm.header();
+        let shm = self.shm.clone();
+        let h = shm.header();
         // Counted before it is taken, so event workers accepting at once never overshoot.
         let now = h.connection_num.fetch_add(1, Relaxed);
         if now >= self.rules.max_connections as i64 {
@@ -228,18 +229,12 @@ impl ConnTable {
             log_at!(Level::Warning, "Worker::accept", "the session directory is full: connection refused");
             return;
         }
-        let i = self.free.pop().unwrap_or_else(|| {
-            self.conns.push(None);
-            self.conns.len() - 1
-        });
-        if let Err(e) = registry.register(&mut stream, Token(self.first_token + i), Interest::READABLE | Interest::WRITABLE) {
-            log_at!(Level::Warning, "Worker::accept", "cannot watch session#{}: {}", session, e);
+        let Some(i) = self.place(registry, &mut stream, session) else {
             self.dir.release(session);
-            self.free.push(i);
             h.abort_count.fetch_add(1, Relaxed);
             h.connection_num.fetch_sub(1, Relaxed);
             return;
-        }
+        };
         if self.rules.nodelay {
             let _ = stream.set_nodelay(true);
         }
@@ -249,6 +244,22 @@ impl ConnTable {
         self.sessions.insert(session, i);
         h.accept_count.fetch_add(1, Relaxed);
         self.events.push_back(ConnEvent::Connect(session));
+    }
+
+    /// Watches `stream` in a free slot of the table; None (logged) when it cannot be watched.
+    fn place(&mut self, registry: &Registry, stream: &mut TcpStream, session: SessionId) -> Option<usize> {
+        let i = self.free.pop().unwrap_or_else(|| {
+            self.conns.push(None);
+            self.conns.len() - 1
+        });
+        match registry.register(stream, Token(self.first_token + i), Interest::READABLE | Interest::WRITABLE) {
+            Ok(()) => Some(i),
+            Err(e) => {
+                log_at!(Level::Warning, "Worker::accept", "cannot watch session#{}: {}", session, e);
+                self.free.push(i);
+                None
+            }
+        }
     }
 
     fn remove(&mut self, registry: &Registry, i: usize) {
@@ -439,19 +450,13 @@ impl ConnTable {
             log_at!(Level::Warning, "Worker::adopt", "session#{}: {}", session, e);
         }
         let mut stream = TcpStream::from_std(std_stream);
-        let i = self.free.pop().unwrap_or_else(|| {
-            self.conns.push(None);
-            self.conns.len() - 1
-        });
-        if let Err(e) = registry.register(&mut stream, Token(self.first_token + i), Interest::READABLE | Interest::WRITABLE) {
-            log_at!(Level::Warning, "Worker::adopt", "cannot watch session#{}: {}", session, e);
-            self.free.push(i);
+        let Some(i) = self.place(registry, &mut stream, session) else {
             self.dir.release(session);
             let h = self.shm.header();
             h.connection_num.fetch_sub(1, Relaxed);
             h.close_count.fetch_add(1, Relaxed);
             return;
-        }
+        };
         let mut c = Connection::adopt(session, stream, out, input);
         c.protected = protected;
         self.conns[i] = Some(c);

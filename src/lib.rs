@@ -16,6 +16,7 @@ pub mod net;
 #[cfg(feature = "php")]
 pub mod php;
 pub mod pool;
+pub mod shared;
 pub mod shm;
 pub mod signals;
 pub mod stats;

@@ -229,6 +229,57 @@ namespace Swoole {
     }
 }
 
+namespace Swoole {
+    /**
+     * An unsigned 32-bit counter shared by every process of a server (create it before
+     * start()). Arithmetic wraps, as Swoole's.
+     */
+    class Atomic
+    {
+        public function __construct(int $value = 0) {}
+
+        /** @return int the new value */
+        public function add(int $add_value = 1): int {}
+
+        /** @return int the new value */
+        public function sub(int $sub_value = 1): int {}
+
+        public function get(): int {}
+
+        public function set(int $value): void {}
+
+        public function cmpset(int $cmp_value, int $new_value): bool {}
+
+        /**
+         * Sleeps while the value is 0 until wakeup() (true) or $timeout seconds (false); a
+         * timeout of 0 or less waits without limit. A value of 1 (a wakeup already happened)
+         * returns true at once; any other value returns false at once.
+         */
+        public function wait(float $timeout = 1.0): bool {}
+
+        /** Sets a value of 0 to 1 and wakes up to $count waiters; false when it was not 0. */
+        public function wakeup(int $count = 1): bool {}
+    }
+}
+
+namespace Swoole\Atomic {
+    /** A signed 64-bit counter shared by every process of a server. */
+    class Long
+    {
+        public function __construct(int $value = 0) {}
+
+        public function add(int $add_value = 1): int {}
+
+        public function sub(int $sub_value = 1): int {}
+
+        public function get(): int {}
+
+        public function set(int $value): void {}
+
+        public function cmpset(int $cmp_value, int $new_value): bool {}
+    }
+}
+
 namespace {
     /** The legacy name: another name of Swoole\Server, not a subclass. */
     class_alias(\Swoole\Server::class, 'swoole_server');

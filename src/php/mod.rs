@@ -1,5 +1,6 @@
 //! The PHP-facing layer: converts Zvals and calls into the core. Nothing below `php/` decides
 //! how the server works; it only translates.
+pub mod atomic;
 pub mod callbacks;
 pub mod codec;
 pub mod errors;

@@ -116,6 +116,8 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .info_function(module_info)
         .request_startup_function(request_startup)
         .class::<Server>()
+        .class::<crate::php::atomic::Atomic>()
+        .class::<crate::php::atomic::AtomicLong>()
         .class::<SwooleException>()
         .function(wrap_function!(swoole_last_error));
     for &(name, value) in ints {

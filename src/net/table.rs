@@ -153,6 +153,14 @@ impl ConnTable {
         !self.unfinished.is_empty()
     }
 
+    /// Queues connection `i` for another pass, once: a flooding connection queued again by
+    /// every pass would get a budget per copy and starve the others.
+    fn mark_unfinished(&mut self, i: usize) {
+        if !self.unfinished.contains(&i) {
+            self.unfinished.push_back(i);
+        }
+    }
+
     /// Gives every connection whose pass ended on its budget another pass.
     pub fn read_unfinished(&mut self, registry: &Registry, reading: bool) {
         for _ in 0..self.unfinished.len() {
@@ -321,7 +329,7 @@ impl ConnTable {
         }
         match pass.end {
             ReadEnd::Drained => {}
-            ReadEnd::Budget => self.unfinished.push_back(i),
+            ReadEnd::Budget => self.mark_unfinished(i),
             ReadEnd::Closed(err) => {
                 if let Some(e) = err {
                     log_io_error(session, "read", &e);
@@ -461,7 +469,7 @@ impl ConnTable {
         c.protected = protected;
         self.conns[i] = Some(c);
         self.sessions.insert(session, i);
-        self.unfinished.push_back(i);
+        self.mark_unfinished(i);
     }
 
     /// The last step of a stop: every connection still open is closed, and its Close runs.
@@ -549,7 +557,7 @@ impl ConnTable {
             return false;
         }
         if !paused {
-            self.unfinished.push_back(i);
+            self.mark_unfinished(i);
         }
         true
     }

@@ -18,6 +18,17 @@ $crlf = TestServer::start($code);
 putenv('RS_EOF=#END#');
 $end = TestServer::start($code);
 
+/** A client without Nagle's delay: each small write leaves at once, as a segment of its own. */
+function connect_nodelay(TestServer $srv)
+{
+    $ctx = stream_context_create(['socket' => ['tcp_nodelay' => true]]);
+    $c = stream_socket_client("tcp://127.0.0.1:$srv->port", $errno, $errstr, 5, STREAM_CLIENT_CONNECT, $ctx);
+    if (!$c) {
+        throw new RuntimeException("connect failed: $errstr");
+    }
+    return $c;
+}
+
 /** Writes every piece as its own TCP segment, then reads the exact reply (and nothing more). */
 function exchange(TestServer $srv, $c, array $pieces, string $expect): void
 {
@@ -32,7 +43,7 @@ function exchange(TestServer $srv, $c, array $pieces, string $expect): void
 }
 
 echo "-- \\r\\n\n";
-$c = $crlf->connect();
+$c = connect_nodelay($crlf);
 exchange($crlf, $c, ["a\r\nbb\r\nccc\r\n"], "[a\r\n][bb\r\n][ccc\r\n]");
 exchange($crlf, $c, str_split("hello\r\n"), "[hello\r\n]");
 exchange($crlf, $c, ["xy\r", "\nz\r\n"], "[xy\r\n][z\r\n]");
@@ -41,7 +52,7 @@ exchange($crlf, $c, ["\r\nq\rw\nx\r\nta", "il\r\n"], "[\r\n][q\rw\nx\r\n][tail\r
 fclose($c);
 
 echo "-- #END#\n";
-$c = $end->connect();
+$c = connect_nodelay($end);
 exchange($end, $c, ["one#END#two#END##END#"], "[one#END#][two#END#][#END#]");
 exchange($end, $c, str_split("slow#END#"), "[slow#END#]");
 exchange($end, $c, ["sp#EN", "D#n", "ext#", "E", "ND#"], "[sp#END#][next#END#]");

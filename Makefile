@@ -6,9 +6,10 @@ PHP_EXT_ARGS := -n -d extension=$(CURDIR)/$(EXT) -d extension=posix
 
 .PHONY: deps build install demo test test-rust test-phpt bench clean
 
-# Installs what a fresh machine lacks: PHP CLI and headers, and libclang for bindgen.
+# Installs what a fresh machine lacks: PHP CLI and headers, and libclang for bindgen (libclang.so
+# itself: libclang-cpp, which other packages bring, does not do).
 deps:
-	@if ! command -v php-config >/dev/null || ! command -v php >/dev/null || ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; then \
+	@if ! command -v php-config >/dev/null || ! command -v php >/dev/null || ! ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1; then \
 		echo "installing php-cli php-dev libclang-dev"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq php-cli php-dev libclang-dev >/dev/null; \

@@ -25,9 +25,12 @@ pub enum Point {
     KillAfterTake,
     /// One pass of an event worker's loop fails with ENOBUFS.
     EventLoopEnobufs,
+    /// A process SIGKILLs itself inside `Swoole\Table::set()`, holding the row's lock.
+    TableRowLocked,
 }
 
-const POINTS: [(&str, Point); 6] = [
+const POINTS: [(&str, Point); 7] = [
+    ("table_row_locked", Point::TableRowLocked),
     ("event_loop_enobufs", Point::EventLoopEnobufs),
     ("worker_start_emfile", Point::WorkerStartEmfile),
     ("spawn_fail", Point::SpawnFail),

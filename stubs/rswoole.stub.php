@@ -280,7 +280,109 @@ namespace Swoole\Atomic {
     }
 }
 
+namespace Swoole {
+    /**
+     * A mutex or reader-writer lock shared by every process of a server (create it before
+     * start()). Robust: when a process dies holding it, the next lock() takes it over (with a
+     * warning) instead of waiting forever.
+     */
+    class Lock
+    {
+        public const MUTEX = 3;
+        public const RWLOCK = 1;
+        /** The same lock as MUTEX (it spins before it sleeps). */
+        public const SPINLOCK = 5;
+
+        /** The errno of the last call; 0 after a success. */
+        public $errCode;
+
+        public function __construct(int $type = 3) {}
+
+        /**
+         * LOCK_EX, or LOCK_SH for a read lock of an RWLOCK; | LOCK_NB not to wait (errCode 16);
+         * a timeout in seconds (errCode 110 when it passes; 0 or less: no limit). Locking again a
+         * lock this process holds fails at once with errCode 35 instead of deadlocking.
+         */
+        public function lock(int $operation = 2, float $timeout = -1.0): bool {}
+
+        /** False (errCode 1) when this process holds no lock on it. */
+        public function unlock(): bool {}
+
+        /** Swoole 4's names, kept for older scripts. */
+        public function trylock(): bool {}
+
+        public function lock_read(): bool {}
+
+        public function trylock_read(): bool {}
+
+        /** Waits at most $timeout seconds (a timeout of 0 or less tries once). */
+        public function lockwait(float $timeout = 1.0): bool {}
+    }
+
+    /**
+     * A hash table of typed rows in shared memory (create() it before start()). It holds
+     * exactly size + size * conflict_proportion rows whatever the keys' hashes.
+     */
+    final class Table implements \Iterator, \Countable
+    {
+        public const TYPE_INT = 1;
+        public const TYPE_FLOAT = 2;
+        public const TYPE_STRING = 3;
+
+        /** null until create(), then the number of buckets. */
+        public $size;
+        /** null until create(), then the bytes of shared memory. */
+        public $memorySize;
+
+        public function __construct(int $table_size, float $conflict_proportion = 0.2) {}
+
+        public function column(string $name, int $type, int $size = 0): bool {}
+
+        public function create(): bool {}
+
+        public function destroy(): bool {}
+
+        public function set(string $key, array $value): bool {}
+
+        /** @return array|string|int|float|false the row, one field, or false */
+        public function get(string $key, ?string $field = null): mixed {}
+
+        public function exists(string $key): bool {}
+
+        public function del(string $key): bool {}
+
+        /** @param int|float $incrby @return int|float|false the new value */
+        public function incr(string $key, string $column, mixed $incrby = null): mixed {}
+
+        /** @param int|float $incrby @return int|float|false the new value */
+        public function decr(string $key, string $column, mixed $incrby = null): mixed {}
+
+        public function count(): int {}
+
+        public function getSize(): int {}
+
+        public function getMemorySize(): int {}
+
+        /** @return array|false */
+        public function stats(): mixed {}
+
+        public function rewind(): void {}
+
+        public function next(): void {}
+
+        public function current(): mixed {}
+
+        public function key(): mixed {}
+
+        public function valid(): bool {}
+    }
+}
+
 namespace {
+    const SWOOLE_MUTEX = 3;
+    const SWOOLE_RWLOCK = 1;
+    const SWOOLE_SPINLOCK = 5;
+
     /** The legacy name: another name of Swoole\Server, not a subclass. */
     class_alias(\Swoole\Server::class, 'swoole_server');
 }

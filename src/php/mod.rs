@@ -3,7 +3,10 @@
 pub mod atomic;
 pub mod callbacks;
 pub mod codec;
+pub mod convert;
 pub mod errors;
+pub mod lock;
 pub mod module;
 pub mod runtime;
 pub mod server;
+pub mod table;

@@ -111,6 +111,9 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         ("SWOOLE_ERROR_TASK_PACKAGE_TOO_BIG", 2001),
         ("SWOOLE_ERROR_TASK_DISPATCH_FAIL", 2002),
         ("SWOOLE_ERROR_TASK_TIMEOUT", 2003),
+        ("SWOOLE_MUTEX", 3),
+        ("SWOOLE_RWLOCK", 1),
+        ("SWOOLE_SPINLOCK", 5),
     ];
     let mut m = module
         .info_function(module_info)
@@ -118,6 +121,8 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .class::<Server>()
         .class::<crate::php::atomic::Atomic>()
         .class::<crate::php::atomic::AtomicLong>()
+        .class::<crate::php::lock::Lock>()
+        .class::<crate::php::table::Table>()
         .class::<SwooleException>()
         .function(wrap_function!(swoole_last_error));
     for &(name, value) in ints {

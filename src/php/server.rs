@@ -62,7 +62,7 @@ pub struct Server {
     launcher_pid: Cell<i64>,
 }
 
-fn swoole_exception(msg: String, code: i32) -> PhpException {
+pub fn swoole_exception(msg: String, code: i32) -> PhpException {
     PhpException::new(msg, code, <SwooleException as ext_php_rs::class::RegisteredClass>::get_metadata().ce())
 }
 

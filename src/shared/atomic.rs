@@ -2,37 +2,26 @@
 //! signed): counters in an anonymous shared mapping of their own, so a fork shares them.
 
 use std::io;
-use std::num::NonZeroUsize;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicI64, AtomicU32, Ordering::SeqCst};
 use std::time::Duration;
 
-use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
+use super::region::Region;
 
-/// One shared page holding one value of type `T` (an atomic; zeroed memory is valid).
+/// One shared mapping holding one atomic `T` (zeroed memory is a valid value).
 struct SharedCell<T> {
-    ptr: NonNull<T>,
+    region: Region,
+    _t: std::marker::PhantomData<T>,
 }
 
 impl<T> SharedCell<T> {
     fn new() -> io::Result<Self> {
-        let len = NonZeroUsize::new(std::mem::size_of::<T>().max(1)).ok_or_else(|| io::Error::other("empty cell"))?;
-        // SAFETY: a fresh anonymous shared mapping aliases nothing; T is an atomic integer, for
-        // which zeroed memory is a valid value; the mapping is page aligned.
-        let p = unsafe { mmap_anonymous(None, len, ProtFlags::PROT_READ | ProtFlags::PROT_WRITE, MapFlags::MAP_SHARED)? };
-        Ok(SharedCell { ptr: p.cast() })
+        Ok(SharedCell { region: Region::new(std::mem::size_of::<T>())?, _t: std::marker::PhantomData })
     }
 
     fn get(&self) -> &T {
-        // SAFETY: the mapping lives as long as self and is only used through atomics.
-        unsafe { self.ptr.as_ref() }
-    }
-}
-
-impl<T> Drop for SharedCell<T> {
-    fn drop(&mut self) {
-        // SAFETY: the mapping made in new(); nothing refers to it past self.
-        let _ = unsafe { munmap(self.ptr.cast(), std::mem::size_of::<T>().max(1)) };
+        // SAFETY: offset 0 of a page-aligned mapping sized for T; T is an atomic, valid as
+        // zeroes and used only through its own methods.
+        unsafe { self.region.at(0) }
     }
 }
 

@@ -40,9 +40,10 @@ test-phpt:
 	@bash tests/run-phpt.sh
 
 bench: build
-	cargo build --release --no-default-features --bin raw_roundtrip --bin tcp_load
+	cargo build --release --no-default-features --bin raw_roundtrip --bin tcp_load --bin shared_raw
 	php $(PHP_EXT_ARGS) php/bench/task_roundtrip.php
 	php $(PHP_EXT_ARGS) php/bench/tcp_echo.php
+	php $(PHP_EXT_ARGS) php/bench/shared_memory.php
 
 clean:
 	cargo clean

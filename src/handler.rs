@@ -11,12 +11,15 @@ use std::time::Duration;
 use thiserror::Error;
 
 use crate::shm::Shm;
+use crate::timer::{TimerId, Timers};
 use crate::types::{Body, Payload, SessionId, TaskId, TaskInfo, WorkerId};
 
 /// What a callback in an event worker may do.
 pub trait EventContext {
     fn id(&self) -> WorkerId;
     fn shm(&self) -> &Rc<Shm>;
+    /// This process's timers (fired by its loop).
+    fn timers(&mut self) -> &mut Timers;
     /// Queues `data` for connection `fd`; what the socket does not take now is written later.
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError>;
     /// Closes connection `fd` from the server side; its Close event comes next. Queued output
@@ -48,6 +51,8 @@ pub trait EventContext {
 pub trait TaskContext {
     fn id(&self) -> WorkerId;
     fn shm(&self) -> &Rc<Shm>;
+    /// This process's timers (fired between tasks).
+    fn timers(&mut self) -> &mut Timers;
     /// The task being run, if Task is running.
     fn current_task(&self) -> Option<TaskInfo>;
     /// Sends one result of the running task now (`finish()`).
@@ -68,6 +73,15 @@ impl Process {
             Process::Manager { shm } => shm.clone(),
             Process::Event(w) => w.borrow().shm().clone(),
             Process::Task(t) => t.borrow().shm().clone(),
+        }
+    }
+
+    /// Runs `f` on this process's timers; None where no loop fires them (the manager).
+    pub fn with_timers<R>(&self, f: impl FnOnce(&mut Timers) -> R) -> Option<R> {
+        match self {
+            Process::Manager { .. } => None,
+            Process::Event(w) => Some(f(w.borrow_mut().timers())),
+            Process::Task(t) => Some(f(t.borrow_mut().timers())),
         }
     }
 
@@ -163,6 +177,9 @@ pub trait Handler {
     fn on_task_done(&mut self, task_id: TaskId) {}
     /// Event worker: a task this process sent was lost (its task worker died running it).
     fn on_task_lost(&mut self, lost: LostTask) {}
+
+    /// Timer `timer` of this process is due (a one-shot timer is already gone from the set).
+    fn on_timer(&mut self, timer: TimerId) {}
 
     /// Last call in a worker process, right before it exits: flush output here.
     fn on_exit(&mut self) {}

@@ -22,6 +22,7 @@ pub mod signals;
 pub mod stats;
 pub mod task_client;
 pub mod task_worker;
+pub mod timer;
 pub mod transport;
 pub mod types;
 pub mod worker;

@@ -31,6 +31,7 @@ use crate::log_at;
 use crate::shm::{self, Shm, WorkerSlot, WorkerStatus, INBOX_BODY};
 use crate::signals::{self, Wakeup};
 use crate::transport::TaskIn;
+use crate::timer::{TimerId, Timers};
 use crate::types::{Body, Bytes, Payload, TaskInfo, WorkerId};
 
 pub struct TaskWorkerSetup {
@@ -49,6 +50,12 @@ pub struct TaskWorkerSetup {
 }
 
 /// A task ready to run, as `next_task` hands it out.
+/// What a task worker does next: run a task, or a timer that is due (between tasks).
+pub enum Work {
+    Task(Task),
+    Timer(TimerId),
+}
+
 pub struct Task {
     pub info: TaskInfo,
     pub serialized: bool,
@@ -91,6 +98,7 @@ pub struct TaskWorker {
     running: Option<Running>,
     max_wait: Duration,
     stopping: bool,
+    timers: Timers,
     max_request: u64,
     tasks_run: u64,
     /// The last task's frames have not all left yet (see `settle`).
@@ -119,6 +127,7 @@ impl TaskWorker {
             running: None,
             max_wait: s.max_wait,
             stopping: false,
+            timers: Timers::default(),
             max_request: s.max_request,
             tasks_run: 0,
             unsettled: false,
@@ -207,8 +216,13 @@ impl TaskWorker {
     }
 
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
-    pub fn next_task(&mut self) -> io::Result<Option<Task>> {
+    pub fn next_task(&mut self) -> io::Result<Option<Work>> {
         loop {
+            if self.stopping {
+                self.timers.clear_all();
+            } else if let Some(id) = self.timers.pop_due(Instant::now()) {
+                return Ok(Some(Work::Timer(id)));
+            }
             // No new task while the last one's results wait for room in a full channel: the
             // books stay exact, and a slow event worker slows its task workers down instead of
             // growing their memory.
@@ -221,7 +235,7 @@ impl TaskWorker {
                 continue;
             }
             if let Some(t) = self.next_in_batch() {
-                return Ok(Some(t));
+                return Ok(Some(Work::Task(t)));
             }
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
@@ -235,7 +249,7 @@ impl TaskWorker {
             }
             // Let waiting results and done-messages go before sleeping.
             self.flush_results();
-            if self.results.iter().all(Outbox::is_empty) {
+            if self.results.iter().all(Outbox::is_empty) && self.timers.is_empty() {
                 // The common case: sleep in the receive itself, one system call per task as a
                 // plain reader would. It fails with EINTR on a signal, so SIGTERM wakes it; a
                 // timeout bounds the rare race with a signal landing just before the call.
@@ -356,9 +370,12 @@ impl TaskWorker {
     fn wait(&mut self, for_tasks: bool) -> io::Result<()> {
         self.slot().set_status(WorkerStatus::Idle);
         let wake = (self.wake.fd(), PollFlags::POLLIN);
+        // A timer bounds the sleep (none fire while stopping).
+        self.timers.next_round();
+        let limit = if self.stopping { PollTimeout::NONE } else { crate::clock::poll_timeout(self.timers.sleep_limit(None)) };
         let woken = match self.inbox.fd() {
-            Some(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], PollTimeout::NONE)?,
-            Some(_) => self.poll_with_results(&[wake], PollTimeout::NONE)?,
+            Some(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], limit)?,
+            Some(_) => self.poll_with_results(&[wake], limit)?,
             // An inbox that cannot be polled: look again soon.
             None => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
         };
@@ -415,6 +432,10 @@ impl TaskContext for TaskWorker {
         &self.shm
     }
 
+    fn timers(&mut self) -> &mut Timers {
+        &mut self.timers
+    }
+
     fn current_task(&self) -> Option<TaskInfo> {
         self.running.as_ref().map(|r| r.info)
     }
@@ -437,7 +458,11 @@ pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) -> io:
     let result = loop {
         let next = tw.borrow_mut().next_task();
         match next {
-            Ok(Some(task)) => {
+            Ok(Some(Work::Timer(timer))) => {
+                h.on_timer(timer);
+                tw.borrow_mut().timers.ran(timer);
+            }
+            Ok(Some(Work::Task(task))) => {
                 let ret = {
                     let bytes: &[u8] = match &task.body {
                         // SAFETY: the inbox is written only by the next receive, which cannot

@@ -16,6 +16,7 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use nix::sys::signal::Signal;
 
+use crate::timer::{TimerId, Timers};
 use crate::handler::{EventContext, Handler, Process, SendError, TaskError};
 use crate::log::Level;
 use crate::log_at;
@@ -40,11 +41,13 @@ const CONN: usize = 1 << 24;
 /// How long output queued before close() may take to reach a peer that reads slowly.
 const CLOSE_GRACE: Duration = Duration::from_secs(30);
 
-/// What the loop hands to user code: something on a connection, or a task's outcome.
+/// What the loop hands to user code: something on a connection, a task's outcome, or a
+/// timer that is due.
 #[derive(Debug)]
 pub enum Event {
     Conn(ConnEvent),
     Task(TaskEvent),
+    Timer(TimerId),
 }
 
 /// What an event worker is given by the manager.
@@ -101,6 +104,7 @@ pub struct EventWorker {
     resync: bool,
     heartbeat: Option<Duration>,
     next_heartbeat: Option<Instant>,
+    timers: Timers,
     /// `package_length_func`: messages are cut by user code, in the run loop (never inside
     /// this loop, which runs with the worker borrowed); the most a message may be.
     length_func_max: Option<usize>,
@@ -147,6 +151,7 @@ impl EventWorker {
             resync: true,
             heartbeat: s.heartbeat,
             next_heartbeat: s.heartbeat.map(crate::clock::after),
+            timers: Timers::default(),
             length_func_max,
             sessions: s.sessions,
             peers: s.peers,
@@ -196,7 +201,14 @@ impl EventWorker {
     }
 
     fn pop_event(&mut self) -> Option<Event> {
-        self.conns.pop_event().map(Event::Conn).or_else(|| self.tasks.pop_event().map(Event::Task))
+        self.conns.pop_event().map(Event::Conn).or_else(|| self.tasks.pop_event().map(Event::Task)).or_else(|| {
+            // Timers come after the events a pass gathered, so they fire once per pass at
+            // least, however busy the connections are; a stopping worker fires none.
+            if !matches!(self.state, State::Running) {
+                return None;
+            }
+            self.timers.pop_due(Instant::now()).map(Event::Timer)
+        })
     }
 
     fn poll_once(&mut self) -> io::Result<()> {
@@ -238,6 +250,10 @@ impl EventWorker {
             let left = due.saturating_duration_since(Instant::now());
             timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
+        if matches!(self.state, State::Running) {
+            timeout = self.timers.sleep_limit(timeout);
+        }
+        self.timers.next_round();
         // A connection that used its read budget has more to read: look, but do not sleep.
         let unfinished = self.conns.has_unfinished();
         if unfinished {
@@ -404,6 +420,9 @@ impl EventWorker {
         // Stop taking new connections and new requests; keep reading task results so every
         // Finish of a task this worker sent still runs here.
         self.conns.stop_accepting(self.poll.registry());
+        // Timers end with the stop (Swoole lets pending timers hold the worker until
+        // max_wait_time).
+        self.timers.clear_all();
         self.state = State::Stopping { deadline: crate::clock::after(self.max_wait) };
     }
 
@@ -423,6 +442,10 @@ impl EventWorker {
 }
 
 impl EventContext for EventWorker {
+    fn timers(&mut self) -> &mut Timers {
+        &mut self.timers
+    }
+
     fn id(&self) -> WorkerId {
         self.id
     }
@@ -580,6 +603,10 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
             Event::Task(TaskEvent::Finish(task, data)) => h.on_finish(task, data),
             Event::Task(TaskEvent::Done(task)) => h.on_task_done(task),
             Event::Task(TaskEvent::Lost(lost)) => h.on_task_lost(lost),
+            Event::Timer(timer) => {
+                h.on_timer(timer);
+                w.borrow_mut().timers.ran(timer);
+            }
         }
     };
     if let Some(slot) = shm.slot(id) {

@@ -357,7 +357,8 @@ namespace Swoole {
         /** @param int|float $incrby @return int|float|false the new value */
         public function decr(string $key, string $column, mixed $incrby = null): mixed {}
 
-        public function count(): int {}
+        /** COUNT_RECURSIVE counts every field (rows * columns). */
+        public function count(int $mode = 0): int {}
 
         public function getSize(): int {}
 
@@ -378,10 +379,61 @@ namespace Swoole {
     }
 }
 
+namespace Swoole {
+    /**
+     * Timers of the process that adds them (an event worker or a task worker, from
+     * onWorkerStart on), fired by its loop: between events, and in a task worker between
+     * tasks. They end when the worker stops. Not constructible.
+     */
+    class Timer
+    {
+        public function __construct() {}
+
+        /**
+         * Calls $callback($timer_id, ...$params) every $ms milliseconds.
+         * @param callable $callback
+         * @return int|false the timer id
+         */
+        public static function tick(int $ms, mixed $callback, mixed ...$params): mixed {}
+
+        /**
+         * Calls $callback(...$params) once, in $ms milliseconds.
+         * @param callable $callback
+         * @return int|false the timer id
+         */
+        public static function after(int $ms, mixed $callback, mixed ...$params): mixed {}
+
+        public static function clear(int $timer_id): bool {}
+
+        public static function clearAll(): bool {}
+
+        public static function exists(int $timer_id): bool {}
+
+        /** @return array|null|false exec_msec, exec_count, interval, round, removed */
+        public static function info(int $timer_id): mixed {}
+
+        /** @return int[] the live timer ids, in creation order */
+        public static function list(): mixed {}
+
+        /** @return array initialized, num, round */
+        public static function stats(): mixed {}
+    }
+}
+
 namespace {
     const SWOOLE_MUTEX = 3;
     const SWOOLE_RWLOCK = 1;
     const SWOOLE_SPINLOCK = 5;
+
+    /** Legacy names of Swoole\Timer's methods. */
+    function swoole_timer_tick(int $ms, mixed $callback, mixed ...$params): mixed {}
+    function swoole_timer_after(int $ms, mixed $callback, mixed ...$params): mixed {}
+    function swoole_timer_clear(int $timer_id): bool {}
+    function swoole_timer_clear_all(): bool {}
+    function swoole_timer_exists(int $timer_id): bool {}
+    function swoole_timer_info(int $timer_id): mixed {}
+    function swoole_timer_list(): mixed {}
+    function swoole_timer_stats(): mixed {}
 
     /** The legacy name: another name of Swoole\Server, not a subclass. */
     class_alias(\Swoole\Server::class, 'swoole_server');

@@ -26,8 +26,8 @@ pub struct Lock {
 }
 
 impl Lock {
-    fn finish(&mut self, got: Acquired) -> bool {
-        if let Acquired::Recovered(tid) = got {
+    fn finish(&mut self, (got, took_over): (Acquired, Option<u32>)) -> bool {
+        if let Some(tid) = took_over {
             warning(&format!("process {tid} died holding this lock; the lock was taken over (what it protected may be half-written)"));
         }
         self.err_code = i64::from(got.errno());

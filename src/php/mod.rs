@@ -10,3 +10,4 @@ pub mod module;
 pub mod runtime;
 pub mod server;
 pub mod table;
+pub mod timer;

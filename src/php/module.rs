@@ -123,8 +123,10 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .class::<crate::php::atomic::AtomicLong>()
         .class::<crate::php::lock::Lock>()
         .class::<crate::php::table::Table>()
+        .class::<crate::php::timer::Timer>()
         .class::<SwooleException>()
         .function(wrap_function!(swoole_last_error));
+    m = crate::php::timer::register_functions(m);
     for &(name, value) in ints {
         m = m.constant((name, value, &[]));
     }

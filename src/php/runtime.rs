@@ -17,12 +17,15 @@ use crate::php::callbacks::{invoke, Callbacks};
 use crate::php::codec;
 use crate::php::errors;
 use crate::shm::Shm;
+use crate::timer::TimerId;
 use crate::types::{Body, Payload, SessionId, TaskId, TaskInfo, WorkerId};
 
 struct Current {
     process: Process,
     /// Per-task callbacks given to task(), kept until the task is over.
     task_callbacks: HashMap<TaskId, Zval>,
+    /// What each timer of this process runs: callback, extra arguments, whether it repeats.
+    timer_callbacks: HashMap<TimerId, (Zval, Vec<Zval>, bool)>,
 }
 
 thread_local! {
@@ -61,6 +64,34 @@ fn drop_task_callback(task: TaskId) {
     });
 }
 
+pub fn add_timer_callback(timer: TimerId, cb: Zval, params: Vec<Zval>, persistent: bool) {
+    CURRENT.with(|c| {
+        if let Some(c) = c.borrow_mut().as_mut() {
+            c.timer_callbacks.insert(timer, (cb, params, persistent));
+        }
+    });
+}
+
+pub fn drop_timer_callback(timer: TimerId) {
+    CURRENT.with(|c| {
+        let cb = c.borrow_mut().as_mut().and_then(|c| c.timer_callbacks.remove(&timer));
+        drop(cb);
+    });
+}
+
+pub fn drop_timer_callbacks() {
+    CURRENT.with(|c| {
+        let old = c.borrow_mut().as_mut().map(|c| std::mem::take(&mut c.timer_callbacks));
+        drop(old);
+    });
+}
+
+fn timer_callback(timer: TimerId) -> Option<(Zval, Vec<Zval>, bool)> {
+    CURRENT.with(|c| {
+        c.borrow().as_ref().and_then(|c| c.timer_callbacks.get(&timer)).map(|(cb, p, persistent)| (cb.shallow_clone(), p.iter().map(Zval::shallow_clone).collect(), *persistent))
+    })
+}
+
 /// Forgets the running server: releases every Zval it held before PHP shuts down.
 pub fn clear() {
     let old = CURRENT.with(|c| c.borrow_mut().take());
@@ -86,7 +117,7 @@ impl PhpHandler {
 
 impl Handler for PhpHandler {
     fn enter(&mut self, process: Process) {
-        let old = CURRENT.with(|c| c.borrow_mut().replace(Current { process, task_callbacks: HashMap::new() }));
+        let old = CURRENT.with(|c| c.borrow_mut().replace(Current { process, task_callbacks: HashMap::new(), timer_callbacks: HashMap::new() }));
         drop(old);
     }
 
@@ -212,6 +243,24 @@ impl Handler for PhpHandler {
     fn on_task_lost(&mut self, lost: LostTask) {
         drop_task_callback(lost.task_id);
         errors::warning(&lost.reason);
+    }
+
+    fn on_timer(&mut self, timer: TimerId) {
+        let Some((cb, params, persistent)) = timer_callback(timer) else { return };
+        if !persistent {
+            drop_timer_callback(timer);
+        }
+        let mut args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn> = Vec::with_capacity(params.len() + 1);
+        if persistent {
+            args.push(&timer);
+        }
+        args.extend(params.iter().map(|p| p as &dyn ext_php_rs::convert::IntoZvalDyn));
+        invoke("Timer", &cb, args);
+        // A tick gone from the set (it cleared itself, or the worker stopped) frees its callback.
+        let gone = process().and_then(|p| p.with_timers(|t| !t.exists(timer))).unwrap_or(true);
+        if persistent && gone {
+            drop_timer_callback(timer);
+        }
     }
 
     fn on_exit(&mut self) {

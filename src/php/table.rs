@@ -234,8 +234,16 @@ impl Table {
         }
     }
 
-    pub fn count(&self) -> i64 {
-        i64::try_from(self.core.count()).unwrap_or(i64::MAX)
+    /// `COUNT_RECURSIVE` (1) counts every field, as Swoole's; PHP's count($table) always
+    /// asks for the rows.
+    #[php(defaults(mode = 0))]
+    pub fn count(&self, mode: i64) -> i64 {
+        let rows = i64::try_from(self.core.count()).unwrap_or(i64::MAX);
+        if mode == 1 {
+            rows.saturating_mul(self.core.columns().len() as i64)
+        } else {
+            rows
+        }
     }
 
     #[php(name = "getSize")]

@@ -232,6 +232,12 @@ impl Default for RwLock {
 
 impl RwLock {
     pub fn write(&self, wait: Wait) -> Acquired {
+        self.write_noting(wait, &mut None)
+    }
+
+    /// write(), also noting in `took_over` a dead reader whose place it freed when the call
+    /// then fails (a live reader still held it): the death is reported all the same.
+    pub fn write_noting(&self, wait: Wait, took_over: &mut Option<u32>) -> Acquired {
         let me = my_tid();
         if self.readers.iter().any(|r| r.load(SeqCst) == me) {
             return Acquired::Deadlock;
@@ -257,6 +263,7 @@ impl RwLock {
                 }
                 if check && !alive(r) && slot.compare_exchange(r, 0, SeqCst, SeqCst).is_ok() {
                     recovered = Acquired::Recovered(r);
+                    *took_over = Some(r);
                     continue;
                 }
                 busy = true;
@@ -278,6 +285,11 @@ impl RwLock {
     }
 
     pub fn read(&self, wait: Wait) -> Acquired {
+        self.read_noting(wait, &mut None)
+    }
+
+    /// read(), noting a dead holder it cleared even when the call then fails.
+    pub fn read_noting(&self, wait: Wait, took_over: &mut Option<u32>) -> Acquired {
         let me = my_tid();
         if self.writer.held_by_me() {
             return Acquired::Deadlock;
@@ -312,12 +324,14 @@ impl RwLock {
                 let owner = w & !WAITERS;
                 if owner != 0 && !alive(owner) && self.writer.clear_dead(w) {
                     recovered = Acquired::Recovered(owner);
+                    *took_over = Some(owner);
                     continue;
                 }
                 for slot in &self.readers {
                     let r = slot.load(SeqCst);
                     if r != 0 && !alive(r) && slot.compare_exchange(r, 0, SeqCst, SeqCst).is_ok() {
                         recovered = Acquired::Recovered(r);
+                        *took_over = Some(r);
                     }
                 }
             }
@@ -398,13 +412,19 @@ impl SharedLock {
         unsafe { self.region.at(0) }
     }
 
-    /// `shared` asks for a read lock (a mutex has only exclusive ones).
-    pub fn lock(&self, shared: bool, wait: Wait) -> Acquired {
-        match (self.rw, shared) {
+    /// `shared` asks for a read lock (a mutex has only exclusive ones). The second value
+    /// names a dead holder this call took a place over from, also when the call failed.
+    pub fn lock(&self, shared: bool, wait: Wait) -> (Acquired, Option<u32>) {
+        let mut took_over = None;
+        let got = match (self.rw, shared) {
             (false, _) => self.mutex().lock(wait),
-            (true, false) => self.rwlock().write(wait),
-            (true, true) => self.rwlock().read(wait),
+            (true, false) => self.rwlock().write_noting(wait, &mut took_over),
+            (true, true) => self.rwlock().read_noting(wait, &mut took_over),
+        };
+        if let Acquired::Recovered(tid) = got {
+            took_over = Some(tid);
         }
+        (got, took_over)
     }
 
     pub fn unlock(&self) -> bool {

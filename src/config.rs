@@ -92,6 +92,9 @@ pub struct Settings {
     /// Send a task whose task worker died once more, to another task worker (ours, opt-in:
     /// the task may have had effects before its worker died).
     pub task_retry_lost: bool,
+    /// A PipeMessage callback is set: task workers get a mailbox for `sendMessage()` (event
+    /// workers take messages on their result channel anyway).
+    pub pipe_messages: bool,
     /// Up to this many extra tasks, chosen at random per process, so workers started together
     /// are not all replaced at once. None: Swoole's default (half of task_max_request above 10).
     pub task_max_request_grace: Option<u64>,
@@ -246,6 +249,7 @@ impl Default for Settings {
             max_request_grace: None,
             task_max_request: 0,
             task_retry_lost: false,
+            pipe_messages: false,
             task_max_request_grace: None,
             task_tmpdir: PathBuf::from("/tmp"),
             pid_file: None,

@@ -20,6 +20,8 @@ pub trait EventContext {
     fn shm(&self) -> &Rc<Shm>;
     /// This process's timers (fired by its loop).
     fn timers(&mut self) -> &mut Timers;
+    /// `sendMessage()`: `data` to worker `dst` (event or task), its PipeMessage.
+    fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError>;
     /// Queues `data` for connection `fd`; what the socket does not take now is written later.
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError>;
     /// Closes connection `fd` from the server side; its Close event comes next. Queued output
@@ -53,6 +55,7 @@ pub trait TaskContext {
     fn shm(&self) -> &Rc<Shm>;
     /// This process's timers (fired between tasks).
     fn timers(&mut self) -> &mut Timers;
+    fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError>;
     /// The task being run, if Task is running.
     fn current_task(&self) -> Option<TaskInfo>;
     /// Sends one result of the running task now (`finish()`).
@@ -73,6 +76,15 @@ impl Process {
             Process::Manager { shm } => shm.clone(),
             Process::Event(w) => w.borrow().shm().clone(),
             Process::Task(t) => t.borrow().shm().clone(),
+        }
+    }
+
+    /// `sendMessage()` from this process; None in the manager.
+    pub fn send_message(&self, dst: WorkerId, data: &Payload) -> Option<Result<(), MessageError>> {
+        match self {
+            Process::Manager { .. } => None,
+            Process::Event(w) => Some(w.borrow_mut().send_message(dst, data)),
+            Process::Task(t) => Some(t.borrow_mut().send_message(dst, data)),
         }
     }
 
@@ -120,6 +132,18 @@ pub enum TaskError {
     Backlog(usize, Duration),
     #[error("send {bytes} bytes to worker#{worker} failed: {source}")]
     Send { bytes: usize, worker: WorkerId, source: io::Error },
+}
+
+#[derive(Debug, Error)]
+pub enum MessageError {
+    #[error("can't send messages to self")]
+    ToSelf,
+    #[error("worker_id[{0}] is invalid")]
+    Invalid(i64),
+    #[error("message pack failed: {0}")]
+    Pack(io::Error),
+    #[error("send message to worker#{0} failed: {1}")]
+    Send(WorkerId, io::Error),
 }
 
 #[derive(Debug, Error)]
@@ -177,6 +201,9 @@ pub trait Handler {
     fn on_task_done(&mut self, task_id: TaskId) {}
     /// Event worker: a task this process sent was lost (its task worker died running it).
     fn on_task_lost(&mut self, lost: LostTask) {}
+
+    /// `sendMessage()` from worker `src` to this one.
+    fn on_pipe_message(&mut self, src: WorkerId, data: Payload) {}
 
     /// Timer `timer` of this process is due (a one-shot timer is already gone from the set).
     fn on_timer(&mut self, timer: TimerId) {}

@@ -12,6 +12,7 @@ pub mod fault;
 pub mod handler;
 pub mod ipc;
 pub mod log;
+pub mod messages;
 pub mod net;
 #[cfg(feature = "php")]
 pub mod php;

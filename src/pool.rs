@@ -31,6 +31,7 @@ use crate::signals::{self, Wakeup};
 use crate::task_client::Backlog;
 use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
 use crate::transport::msgqueue::{QueueIn, QueueOut};
+use crate::messages::Mailbox;
 use crate::transport::socketpair::{SocketIn, SocketOut};
 use crate::transport::{TaskIn, TaskOut};
 use crate::types::WorkerId;
@@ -123,6 +124,8 @@ pub struct Pool<'a> {
     /// The task queue (modes 2 and 3), removed when the manager returns.
     queue: Option<QueueGuard>,
     results: Vec<Channel>,
+    /// Task workers' mailboxes for `sendMessage()` (only with a PipeMessage callback).
+    mailboxes: Vec<Channel>,
     /// Lost-task notices to each event worker, kept until its channel has room.
     notices: Vec<Outbox>,
     children: HashMap<Pid, Child>,
@@ -165,6 +168,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) ->
         inboxes: mk(if uses_queue { 0 } else { settings.task_worker_num })?,
         queue,
         results: mk(settings.worker_num)?,
+        mailboxes: mk(if settings.pipe_messages { settings.task_worker_num } else { 0 })?,
         notices: Vec::new(),
         shm,
         children: HashMap::new(),
@@ -368,6 +372,13 @@ impl Pool<'_> {
             }
             keep.push(c.tx);
         }
+        // Everyone may message a task worker; each reads only its own mailbox.
+        for (i, c) in std::mem::take(&mut self.mailboxes).into_iter().enumerate() {
+            if !event && i == own {
+                keep.push(c.rx);
+            }
+            keep.push(c.tx);
+        }
         for (i, c) in std::mem::take(&mut self.inboxes).into_iter().enumerate() {
             match event {
                 true => keep.push(c.tx),
@@ -396,6 +407,7 @@ impl Pool<'_> {
             heartbeat: self.settings.port.heartbeat().map(|(every, _)| Duration::from_secs(u64::from(every))),
             sessions: self.sessions.clone(),
             peers: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
+            mailboxes: self.mailbox_outboxes(),
             results_rx,
             max_message,
             tasks,
@@ -407,6 +419,11 @@ impl Pool<'_> {
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
         worker::run(w, h)
+    }
+
+    /// The way to each task worker's mailbox.
+    fn mailbox_outboxes(&self) -> Vec<Outbox> {
+        self.mailboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect()
     }
 
     /// An event worker's way to each task worker, and (mode 3) to whichever is free.
@@ -434,12 +451,16 @@ impl Pool<'_> {
             (None, None) => return Err(io::Error::other("no task channel for this worker")),
         };
         let result_outboxes = self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();
+        let mailbox = self.mailboxes.get(index).map(|c| Mailbox::new(&c.rx, c.max_message));
+        let mailboxes = self.mailbox_outboxes();
         let setup = TaskWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
             inbox,
             result_outboxes,
+            mailbox,
+            mailboxes,
             max_wait: self.settings.max_wait_time,
             max_request: self.settings.task_worker_lifetime(random_u64()),
             fds: self.keep_channels(id),

@@ -39,6 +39,8 @@ pub enum TaskEvent {
     Done(TaskId),
     /// The task will never finish (its task worker died).
     Lost(LostTask),
+    /// Not a task's: a `sendMessage()` from worker `0` to this one (PipeMessage).
+    Message(crate::types::WorkerId, Payload),
 }
 
 /// How many tasks may wait in the sender when the task channels are full, and how long
@@ -435,6 +437,12 @@ impl TaskClient {
             self.forwarded.push_back((h, body));
             return;
         }
+        if h.kind == Kind::Message {
+            // Addressed to the worker id, whoever runs it now: a successor gets what its
+            // predecessor left unread.
+            self.events.push_back(TaskEvent::Message(h.src, body));
+            return;
+        }
         if h.generation != self.generation {
             // Sent by a previous process in this slot: its callbacks died with it.
             log_at!(Level::Notice, "Worker::read_results", "dropped a result of task#{} sent by a previous worker#{} process", h.task_id, self.id);
@@ -468,7 +476,7 @@ impl TaskClient {
                 self.events.push_back(TaskEvent::Lost(LostTask { task_id: h.task_id, reason }));
                 self.task_over(h.task_id, true);
             }
-            Kind::Task | Kind::Forward | Kind::Adopt => {}
+            Kind::Task | Kind::Forward | Kind::Adopt | Kind::Message => {}
         }
     }
 

@@ -22,7 +22,8 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::Signal;
 
 use crate::fault::{self, Point};
-use crate::handler::{FinishError, Handler, Process, TaskContext};
+use crate::handler::{FinishError, Handler, MessageError, Process, TaskContext};
+use crate::messages::{self, Mailbox};
 use crate::ipc::channel::Outbox;
 use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST, FLAG_SERIALIZED, HEADER_LEN};
 use crate::ipc::payload::{self, BodyRef, Carrier};
@@ -42,6 +43,9 @@ pub struct TaskWorkerSetup {
     pub inbox: Box<dyn TaskIn>,
     /// One per event worker, indexed by event worker id.
     pub result_outboxes: Vec<Outbox>,
+    /// Its own mailbox (with a PipeMessage callback), and the way to every task worker's.
+    pub mailbox: Option<Mailbox>,
+    pub mailboxes: Vec<Outbox>,
     pub max_wait: Duration,
     /// Tasks this process runs before it exits to be replaced; 0 = no limit.
     pub max_request: u64,
@@ -49,12 +53,15 @@ pub struct TaskWorkerSetup {
     pub fds: Vec<OwnedFd>,
 }
 
-/// A task ready to run, as `next_task` hands it out.
-/// What a task worker does next: run a task, or a timer that is due (between tasks).
+/// What a task worker does next, between tasks: run a task, a timer that is due, or a
+/// message from another worker.
 pub enum Work {
     Task(Task),
     Timer(TimerId),
+    Message(WorkerId, Payload),
 }
+
+/// A task ready to run, as `next_task` hands it out.
 
 pub struct Task {
     pub info: TaskInfo,
@@ -93,6 +100,8 @@ pub struct TaskWorker {
     inbox: Box<dyn TaskIn>,
     buf: shm::Inbox,
     results: Vec<Outbox>,
+    mailbox: Option<Mailbox>,
+    mailboxes: Vec<Outbox>,
     wake: Wakeup,
     batch: Batch,
     running: Option<Running>,
@@ -122,6 +131,8 @@ impl TaskWorker {
             inbox: s.inbox,
             buf,
             results: s.result_outboxes,
+            mailbox: s.mailbox,
+            mailboxes: s.mailboxes,
             wake,
             batch: Batch::default(),
             running: None,
@@ -222,6 +233,8 @@ impl TaskWorker {
                 self.timers.clear_all();
             } else if let Some(id) = self.timers.pop_due(Instant::now()) {
                 return Ok(Some(Work::Timer(id)));
+            } else if let Some((src, data)) = self.next_message() {
+                return Ok(Some(Work::Message(src, data)));
             }
             // No new task while the last one's results wait for room in a full channel: the
             // books stay exact, and a slow event worker slows its task workers down instead of
@@ -249,7 +262,7 @@ impl TaskWorker {
             }
             // Let waiting results and done-messages go before sleeping.
             self.flush_results();
-            if self.results.iter().all(Outbox::is_empty) && self.timers.is_empty() {
+            if self.results.iter().chain(&self.mailboxes).all(Outbox::is_empty) && self.timers.is_empty() && self.mailbox.is_none() {
                 // The common case: sleep in the receive itself, one system call per task as a
                 // plain reader would. It fails with EINTR on a signal, so SIGTERM wakes it; a
                 // timeout bounds the rare race with a signal landing just before the call.
@@ -357,8 +370,21 @@ impl TaskWorker {
         Ok(true)
     }
 
+    /// The next message in this worker's mailbox, if one waits (never while stopping: what is
+    /// left stays for the successor).
+    fn next_message(&mut self) -> Option<(WorkerId, Payload)> {
+        let mb = self.mailbox.as_mut()?;
+        match mb.next() {
+            Ok(m) => m,
+            Err(e) => {
+                log_at!(Level::Warning, "TaskWorker::message", "task worker#{}: unreadable message dropped: {}", self.id, e);
+                None
+            }
+        }
+    }
+
     fn flush_results(&mut self) {
-        for out in &mut self.results {
+        for out in self.results.iter_mut().chain(self.mailboxes.iter_mut()) {
             if let Err(e) = out.flush() {
                 log_at!(Level::Warning, "TaskWorker::finish", "send result to worker failed: {}", e);
             }
@@ -373,8 +399,12 @@ impl TaskWorker {
         // A timer bounds the sleep (none fire while stopping).
         self.timers.next_round();
         let limit = if self.stopping { PollTimeout::NONE } else { crate::clock::poll_timeout(self.timers.sleep_limit(None)) };
+        let mail = self.mailbox.as_ref().filter(|_| for_tasks && !self.stopping).map(|m| (m.fd(), PollFlags::POLLIN));
         let woken = match self.inbox.fd() {
-            Some(fd) if for_tasks => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], limit)?,
+            Some(fd) if for_tasks => match mail {
+                Some(m) => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN), m], limit)?,
+                None => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], limit)?,
+            },
             Some(_) => self.poll_with_results(&[wake], limit)?,
             // An inbox that cannot be polled: look again soon.
             None => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
@@ -391,7 +421,7 @@ impl TaskWorker {
     /// Polls `fds` plus every result channel that has frames waiting (for room to write).
     /// Returns, for each of `fds`, whether it became readable.
     fn poll_with_results(&self, fds: &[(RawFd, PollFlags)], timeout: PollTimeout) -> io::Result<Vec<bool>> {
-        let waiting = self.results.iter().filter(|o| !o.is_empty()).filter_map(|o| o.fd()).map(|fd| (fd, PollFlags::POLLOUT));
+        let waiting = self.results.iter().chain(&self.mailboxes).filter(|o| !o.is_empty()).filter_map(|o| o.fd()).map(|fd| (fd, PollFlags::POLLOUT));
         // SAFETY: every fd here stays open for the life of this worker; the borrows end with poll().
         let mut pfds: Vec<PollFd> =
             fds.iter().copied().chain(waiting).map(|(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
@@ -436,6 +466,16 @@ impl TaskContext for TaskWorker {
         &mut self.timers
     }
 
+    fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError> {
+        let m = messages::frame(self.id, data)?;
+        let task_workers = self.shm.workers().saturating_sub(self.results.len());
+        let out = messages::route(self.id, i64::from(dst), &mut self.results, &mut self.mailboxes, task_workers)?;
+        out.push(m).map(|_| ()).map_err(|e| MessageError::Send(dst, e))?;
+        // Sent now if the channel has room; otherwise the next loop pass flushes it.
+        let _ = out.flush();
+        Ok(())
+    }
+
     fn current_task(&self) -> Option<TaskInfo> {
         self.running.as_ref().map(|r| r.info)
     }
@@ -458,6 +498,7 @@ pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) -> io:
     let result = loop {
         let next = tw.borrow_mut().next_task();
         match next {
+            Ok(Some(Work::Message(src, data))) => h.on_pipe_message(src, data),
             Ok(Some(Work::Timer(timer))) => {
                 h.on_timer(timer);
                 tw.borrow_mut().timers.ran(timer);

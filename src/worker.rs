@@ -17,7 +17,8 @@ use mio::{Events, Interest, Poll, Token};
 use nix::sys::signal::Signal;
 
 use crate::timer::{TimerId, Timers};
-use crate::handler::{EventContext, Handler, Process, SendError, TaskError};
+use crate::handler::{EventContext, Handler, MessageError, Process, SendError, TaskError};
+use crate::messages;
 use crate::log::Level;
 use crate::log_at;
 use crate::ipc::channel::Outbox;
@@ -65,6 +66,8 @@ pub struct EventWorkerSetup {
     /// Each event worker's result channel (by worker id), to forward send()/close() to the
     /// owner of a connection this worker does not hold.
     pub peers: Vec<Outbox>,
+    /// Each task worker's mailbox (empty without a PipeMessage callback).
+    pub mailboxes: Vec<Outbox>,
     pub results_rx: RawFd,
     pub max_message: usize,
     /// The way tasks travel to the task workers.
@@ -110,6 +113,8 @@ pub struct EventWorker {
     length_func_max: Option<usize>,
     sessions: Rc<SessionDir>,
     peers: Vec<Outbox>,
+    mailboxes: Vec<Outbox>,
+    task_workers: usize,
     _fds: Vec<OwnedFd>,
 }
 
@@ -122,6 +127,7 @@ impl EventWorker {
         let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone(), s.sessions.clone(), s.port)?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
+        let task_workers = s.tasks.task_workers();
         let tasks = TaskClient::new(TaskClientSetup {
             id: s.id,
             generation,
@@ -155,6 +161,8 @@ impl EventWorker {
             length_func_max,
             sessions: s.sessions,
             peers: s.peers,
+            mailboxes: s.mailboxes,
+            task_workers,
             _fds: s.fds,
         })
     }
@@ -363,7 +371,7 @@ impl EventWorker {
     /// Sends what waits for the other event workers; true while some still waits.
     fn flush_peers(&mut self) -> bool {
         let mut waiting = false;
-        for o in &mut self.peers {
+        for o in self.peers.iter_mut().chain(self.mailboxes.iter_mut()) {
             if !o.is_empty() {
                 if let Err(e) = o.flush() {
                     log_at!(Level::Warning, "Worker::forward", "forwarding to another worker failed: {}", e);
@@ -444,6 +452,12 @@ impl EventWorker {
 impl EventContext for EventWorker {
     fn timers(&mut self) -> &mut Timers {
         &mut self.timers
+    }
+
+    fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError> {
+        let m = messages::frame(self.id, data)?;
+        let out = messages::route(self.id, i64::from(dst), &mut self.peers, &mut self.mailboxes, self.task_workers)?;
+        out.push(m).map(|_| ()).map_err(|e| MessageError::Send(dst, e))
     }
 
     fn id(&self) -> WorkerId {
@@ -603,6 +617,7 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
             Event::Task(TaskEvent::Finish(task, data)) => h.on_finish(task, data),
             Event::Task(TaskEvent::Done(task)) => h.on_task_done(task),
             Event::Task(TaskEvent::Lost(lost)) => h.on_task_lost(lost),
+            Event::Task(TaskEvent::Message(src, data)) => h.on_pipe_message(src, data),
             Event::Timer(timer) => {
                 h.on_timer(timer);
                 w.borrow_mut().timers.ran(timer);

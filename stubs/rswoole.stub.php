@@ -148,6 +148,13 @@ namespace Swoole {
         public function finish(mixed $data): bool {}
 
         /**
+         * Sends $message (a string raw, any other value serialized; any size) to event or task
+         * worker $dstWorkerId, whose PipeMessage($serv, $src_worker_id, $message) receives it.
+         * Uses up no task id. A message waits for the successor of a worker being reloaded.
+         */
+        public function sendMessage(mixed $message, int $dstWorkerId): bool {}
+
+        /**
          * @param string $send_data not empty; a connection of this event worker only
          * @param int $serverSocket accepted; there is one listening port
          */

@@ -26,6 +26,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         heartbeat: None,
         sessions: Rc::new(rswoole::net::sessions::SessionDir::new(16).unwrap()),
         peers: Vec::new(),
+        mailboxes: Vec::new(),
         results_rx: results.rx.as_raw_fd(),
         max_message: results.max_message,
         tasks: Box::new(SocketOut { outboxes: vec![Outbox::new(&inbox.tx, inbox.max_message, 16)] }),

@@ -29,6 +29,8 @@ pub enum Kind {
     /// A stopping event worker -> its successor: adopt this connection (its socket rides on
     /// the datagram, FLAG_SOCKET; the body holds its unsent output and unframed input).
     Adopt = 6,
+    /// Any worker -> any worker: `sendMessage()`; the body is the message (PipeMessage).
+    Message = 7,
 }
 
 impl Kind {
@@ -40,6 +42,7 @@ impl Kind {
             4 => Kind::Lost,
             5 => Kind::Forward,
             6 => Kind::Adopt,
+            7 => Kind::Message,
             _ => return None,
         })
     }
@@ -199,10 +202,10 @@ mod tests {
 
     #[test]
     fn every_kind_decodes_to_itself() {
-        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt] {
+        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message] {
             assert_eq!(Kind::from_u8(k as u8), Some(k));
         }
         assert_eq!(Kind::from_u8(0), None);
-        assert_eq!(Kind::from_u8(7), None);
+        assert_eq!(Kind::from_u8(8), None);
     }
 }

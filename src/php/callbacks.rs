@@ -26,6 +26,7 @@ pub const EVENTS: &[&str] = &[
     "BufferEmpty",
     "Task",
     "Finish",
+    "PipeMessage",
 ];
 
 /// Where set()'s `package_length_func` is kept in the table (on() cannot name it).

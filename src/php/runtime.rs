@@ -245,6 +245,17 @@ impl Handler for PhpHandler {
         errors::warning(&lost.reason);
     }
 
+    fn on_pipe_message(&mut self, src: WorkerId, data: Payload) {
+        let message = match codec::unpack(&data) {
+            Ok(m) => m,
+            Err(_) => {
+                errors::report_pending();
+                return;
+            }
+        };
+        self.call("PipeMessage", vec![&self.server, &(src as i64), &message]);
+    }
+
     fn on_timer(&mut self, timer: TimerId) {
         let Some((cb, params, persistent)) = timer_callback(timer) else { return };
         if !persistent {

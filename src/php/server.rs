@@ -224,8 +224,9 @@ impl Server {
             }
             State::Created => {}
         }
-        let settings = this.settings.borrow().clone();
+        let mut settings = this.settings.borrow().clone();
         let callbacks = this.callbacks.borrow().snapshot();
+        settings.pipe_messages = callbacks.has("PipeMessage");
         if !callbacks.has("Receive") {
             return Err(swoole_exception("failed to start server. Error: require onReceive callback".into(), 9015));
         }
@@ -375,6 +376,45 @@ impl Server {
     #[php(name = "getLastError")]
     pub fn get_last_error(&self) -> i64 {
         errors::last_error()
+    }
+
+    /// Sends `$message` (a string raw, anything else serialized) to worker `$dstWorkerId`
+    /// (event or task), whose PipeMessage receives it.
+    #[php(name = "sendMessage")]
+    pub fn send_message(&self, message: &Zval, dstWorkerId: i64) -> bool {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return false;
+        };
+        if !self.callbacks.borrow().has("PipeMessage") {
+            warning("onPipeMessage is null, can't use sendMessage");
+            return false;
+        }
+        let me = process.worker_id().map_or(-1, i64::from);
+        if dstWorkerId == me {
+            warning("can't send messages to self");
+            return false;
+        }
+        let total = process.shm().workers();
+        if dstWorkerId < 0 || dstWorkerId >= total as i64 {
+            warning(&format!("worker_id[{dstWorkerId}] is invalid"));
+            return false;
+        }
+        // A closure throws here, to the caller, as in Swoole; nothing is sent.
+        let Ok(payload) = codec::pack(message) else {
+            return false;
+        };
+        match process.send_message(dstWorkerId as crate::types::WorkerId, &payload) {
+            Some(Ok(())) => true,
+            Some(Err(e)) => {
+                warning(&e.to_string());
+                false
+            }
+            None => {
+                warning("sendMessage() can only be used in event workers and task workers");
+                false
+            }
+        }
     }
 
     pub fn finish(&self, data: &Zval) -> bool {

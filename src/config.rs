@@ -95,6 +95,9 @@ pub struct Settings {
     /// A PipeMessage callback is set: task workers get a mailbox for `sendMessage()` (event
     /// workers take messages on their result channel anyway).
     pub pipe_messages: bool,
+    /// Processes added with addProcess(), run after the workers (ids from worker_num +
+    /// task_worker_num on).
+    pub user_processes: usize,
     /// Up to this many extra tasks, chosen at random per process, so workers started together
     /// are not all replaced at once. None: Swoole's default (half of task_max_request above 10).
     pub task_max_request_grace: Option<u64>,
@@ -250,6 +253,7 @@ impl Default for Settings {
             task_max_request: 0,
             task_retry_lost: false,
             pipe_messages: false,
+            user_processes: 0,
             task_max_request_grace: None,
             task_tmpdir: PathBuf::from("/tmp"),
             pid_file: None,

@@ -68,6 +68,8 @@ pub enum Process {
     Manager { shm: Rc<Shm> },
     Event(Rc<RefCell<dyn EventContext>>),
     Task(Rc<RefCell<dyn TaskContext>>),
+    /// A process added with addProcess().
+    User(Rc<RefCell<crate::user_process::UserProcess>>),
 }
 
 impl Process {
@@ -76,6 +78,7 @@ impl Process {
             Process::Manager { shm } => shm.clone(),
             Process::Event(w) => w.borrow().shm().clone(),
             Process::Task(t) => t.borrow().shm().clone(),
+            Process::User(u) => u.borrow().shm().clone(),
         }
     }
 
@@ -85,6 +88,7 @@ impl Process {
             Process::Manager { .. } => None,
             Process::Event(w) => Some(w.borrow_mut().send_message(dst, data)),
             Process::Task(t) => Some(t.borrow_mut().send_message(dst, data)),
+            Process::User(u) => Some(u.borrow_mut().send_message(dst, data)),
         }
     }
 
@@ -94,13 +98,14 @@ impl Process {
             Process::Manager { .. } => None,
             Process::Event(w) => Some(f(w.borrow_mut().timers())),
             Process::Task(t) => Some(f(t.borrow_mut().timers())),
+            Process::User(u) => Some(f(u.borrow_mut().timers())),
         }
     }
 
-    /// The global worker id; None in the manager.
+    /// The global worker id; None in the manager and in user processes (Swoole: -1).
     pub fn worker_id(&self) -> Option<WorkerId> {
         match self {
-            Process::Manager { .. } => None,
+            Process::Manager { .. } | Process::User(_) => None,
             Process::Event(w) => Some(w.borrow().id()),
             Process::Task(t) => Some(t.borrow().id()),
         }
@@ -201,6 +206,12 @@ pub trait Handler {
     fn on_task_done(&mut self, task_id: TaskId) {}
     /// Event worker: a task this process sent was lost (its task worker died running it).
     fn on_task_lost(&mut self, lost: LostTask) {}
+
+    /// User process `index` (of those added): runs its callback. Some(status) when the
+    /// callback ended the process (exit(), an uncaught exception); None when it returned.
+    fn on_user_process(&mut self, index: usize) -> Option<i32> {
+        None
+    }
 
     /// `sendMessage()` from worker `src` to this one.
     fn on_pipe_message(&mut self, src: WorkerId, data: Payload) {}

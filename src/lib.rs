@@ -26,4 +26,5 @@ pub mod task_worker;
 pub mod timer;
 pub mod transport;
 pub mod types;
+pub mod user_process;
 pub mod worker;

@@ -52,6 +52,7 @@ pub enum Role {
     Manager = b'$' as isize,
     EventWorker = b'*' as isize,
     TaskWorker = b'^' as isize,
+    UserProcess = b'@' as isize,
 }
 
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Info as u8);

@@ -32,6 +32,7 @@ use crate::task_client::Backlog;
 use crate::task_worker::{self, TaskWorker, TaskWorkerSetup};
 use crate::transport::msgqueue::{QueueIn, QueueOut};
 use crate::messages::Mailbox;
+use crate::user_process::{self, UserProcess};
 use crate::transport::socketpair::{SocketIn, SocketOut};
 use crate::transport::{TaskIn, TaskOut};
 use crate::types::WorkerId;
@@ -149,7 +150,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) ->
     if let Err(e) = crate::net::listener::set_backlog(&listener, settings.port.backlog) {
         log_at!(Level::Warning, "Manager::start", "cannot set the listen backlog to {}: {}", settings.port.backlog, e);
     }
-    let total = settings.worker_num + settings.task_worker_num;
+    let total = settings.worker_num + settings.task_worker_num + settings.user_processes;
     let shm = Rc::new(Shm::new(total, settings.task_worker_num).map_err(PoolError::Shm)?);
     let hdr = shm.header();
     // SAFETY: time(NULL) only reads the clock.
@@ -220,6 +221,16 @@ impl Pool<'_> {
         (id as usize) < self.settings.worker_num
     }
 
+    fn is_user_process(&self, id: WorkerId) -> bool {
+        (id as usize) >= self.settings.worker_num + self.settings.task_worker_num
+    }
+
+    /// Stopped in the first phase of a shutdown: event workers and user processes (task
+    /// workers last, so the event workers' tasks still run).
+    fn stops_first(&self, id: WorkerId) -> bool {
+        self.is_event_worker(id) || self.is_user_process(id)
+    }
+
     /// Installs the manager's signals and forks every worker: task workers first, as Swoole
     /// does, so an event worker's first task finds them running. A fork that fails half-way
     /// stops what was started, so start() fails with nothing left behind.
@@ -229,8 +240,8 @@ impl Pool<'_> {
         }
         self.wake = Some(signals::install(signals).map_err(PoolError::Signals)?);
         h.enter(Process::Manager { shm: self.shm.clone() });
-        let (w, t) = (self.settings.worker_num, self.settings.task_worker_num);
-        for id in (w..w + t).chain(0..w) {
+        let (w, t, u) = (self.settings.worker_num, self.settings.task_worker_num, self.settings.user_processes);
+        for id in (w..w + t).chain(0..w).chain(w + t..w + t + u) {
             if let Err(e) = self.spawn(id as WorkerId, h) {
                 log_at!(Level::Error, "Manager::start", "cannot start worker#{}: {}; stopping the {} started", id, e, self.children.len());
                 self.stop_started();
@@ -339,7 +350,12 @@ impl Pool<'_> {
         if let Some(slot) = self.shm.slot(id) {
             slot.pid.store(std::process::id() as i32, Relaxed);
         }
-        let result = if self.is_event_worker(id) {
+        let result = if self.is_user_process(id) {
+            log::set_role(Role::UserProcess);
+            let code = self.run_user_process(id, h);
+            h.on_exit();
+            return code;
+        } else if self.is_event_worker(id) {
             log::set_role(Role::EventWorker);
             self.run_event_worker(id, h)
         } else {
@@ -441,6 +457,19 @@ impl Pool<'_> {
         }
     }
 
+    fn run_user_process<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> i32 {
+        drop(self.listener.take());
+        // Held around fork; the user's code gets SIGTERM's default action.
+        signals::restore_default(&[Signal::SIGTERM]);
+        signals::release(&[Signal::SIGTERM]);
+        let index = id as usize - self.settings.worker_num - self.settings.task_worker_num;
+        let events = self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();
+        let mailboxes = self.mailbox_outboxes();
+        let _fds = self.keep_channels(id);
+        let p = UserProcess::new(id, index, self.shm.clone(), events, mailboxes, self.settings.task_worker_num);
+        user_process::run(Rc::new(RefCell::new(p)), h)
+    }
+
     fn run_task_worker<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> io::Result<()> {
         // A task worker accepts nothing.
         drop(self.listener.take());
@@ -505,6 +534,8 @@ impl Pool<'_> {
             }
             self.report_lost_tasks(child.id, pid, code, sig);
             let failed = code != 0 || sig != 0;
+            // A user process that keeps returning at once is backed off like a failing one.
+            let quick = self.is_user_process(child.id) && child.spawned.elapsed() < HEALTHY_LIFE;
             if failed {
                 log_at!(
                     Level::Warning,
@@ -520,7 +551,7 @@ impl Pool<'_> {
                 }
             }
             if self.phase == Phase::Running {
-                let delay = self.respawn_delay(child.id, failed, child.spawned.elapsed());
+                let delay = self.respawn_delay(child.id, failed || quick, child.spawned.elapsed());
                 let streak = self.failures.get(child.id as usize).copied().unwrap_or(0);
                 if streak > 1 {
                     log_at!(
@@ -561,6 +592,9 @@ impl Pool<'_> {
     /// before a receive completed (the datagram is still in the channel, for the successor),
     /// else the datagram, whose frames from the slot's `started` on never began.
     fn report_lost_tasks(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32) {
+        if self.is_user_process(id) {
+            return;
+        }
         if self.is_event_worker(id) {
             // A worker that died took its connections with it; one that exited cleanly closed
             // them or handed them to its successor (same id, so the directory stays right).
@@ -715,7 +749,7 @@ impl Pool<'_> {
         self.phase_deadline = Some(clock::after(self.settings.max_wait_time.saturating_add(KILL_GRACE)));
         let event_phase = phase == Phase::StoppingEventWorkers;
         for (pid, c) in &self.children {
-            if self.is_event_worker(c.id) == event_phase {
+            if self.stops_first(c.id) == event_phase {
                 let _ = kill(*pid, Signal::SIGTERM);
             }
         }
@@ -728,7 +762,7 @@ impl Pool<'_> {
             _ => return,
         };
         let left: Vec<(Pid, WorkerId)> =
-            self.children.iter().filter(|(_, c)| self.is_event_worker(c.id) == event_phase).map(|(p, c)| (*p, c.id)).collect();
+            self.children.iter().filter(|(_, c)| self.stops_first(c.id) == event_phase).map(|(p, c)| (*p, c.id)).collect();
         if left.is_empty() {
             if event_phase {
                 self.enter_phase(Phase::StoppingTaskWorkers);

@@ -176,7 +176,8 @@ fn map_shared(len: usize) -> io::Result<NonNull<u8>> {
 }
 
 impl Shm {
-    /// The region for `workers` slots, and an inbox buffer for each of `task_workers`.
+    /// The region for `workers` slots (event workers, task workers, then user processes), and
+    /// an inbox buffer for each of `task_workers`.
     pub fn new(workers: usize, task_workers: usize) -> io::Result<Shm> {
         let len = std::mem::size_of::<Header>() + workers * std::mem::size_of::<WorkerSlot>();
         // Zeroed memory is a valid value of every atomic in Header and WorkerSlot, and both are

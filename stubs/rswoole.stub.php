@@ -155,6 +155,14 @@ namespace Swoole {
         public function sendMessage(mixed $message, int $dstWorkerId): bool {}
 
         /**
+         * Adds a user process (before start()): started with the server, restarted when it
+         * exits (after a backoff when it keeps exiting at once), stopped at shutdown. Inside it,
+         * sendMessage() and timers work; task() is refused (its result would reach no one).
+         * @return int|false its index among added processes
+         */
+        public function addProcess(\Swoole\Process $process): mixed {}
+
+        /**
          * @param string $send_data not empty; a connection of this event worker only
          * @param int $serverSocket accepted; there is one listening port
          */
@@ -229,6 +237,9 @@ namespace Swoole {
 
         /** @return int|false false outside workers */
         public function getWorkerId(): mixed {}
+
+        /** The pid of worker $worker_id (event, task or user process; -1: this one). @return int|false */
+        public function getWorkerPid(int $worker_id = -1): mixed {}
 
         public function getMasterPid(): int {}
 
@@ -424,6 +435,51 @@ namespace Swoole {
 
         /** @return array initialized, num, round */
         public static function stats(): mixed {}
+    }
+}
+
+namespace Swoole {
+    /**
+     * A process: for Server::addProcess() (started with the server, restarted when it exits,
+     * stopped at shutdown) or started alone with start(). With a pipe (SOCK_DGRAM by default,
+     * SOCK_STREAM = 1, none = 0), write() and read() talk to the other side.
+     */
+    class Process
+    {
+        /** Its pid once started (null in other processes of a server: use getWorkerPid()). */
+        public $pid;
+        /** Its index among added processes; its worker id inside it once the server runs. */
+        public $id;
+        /** The parent's end of the pipe. */
+        public $pipe;
+
+        /** @param callable $callback called as $callback(Swoole\Process $process) */
+        public function __construct(mixed $callback, bool $redirect_stdin_and_stdout = false, int $pipe_type = 2, bool $enable_coroutine = false) {}
+
+        /** Forks and runs the callback in the child; the child's pid. @return int|false */
+        public function start(): mixed {}
+
+        /** @return int|false the bytes written */
+        public function write(mixed $data): mixed {}
+
+        /** Waits for data: one message on a datagram pipe. @return string|false */
+        public function read(int $size = 8192): mixed {}
+
+        public function close(int $which = 0): bool {}
+
+        /** Ends this process with $exit_code (its output flushed). */
+        public function exit(int $exit_code = 0): void {}
+
+        /** Sets the process title, as cli_set_process_title(). */
+        public function name(string $process_name): bool {}
+
+        public static function kill(int $pid, int $signal_no = 15): bool {}
+
+        /** @return array|false ['pid' => int, 'code' => int, 'signal' => int] */
+        public static function wait(bool $blocking = true): mixed {}
+
+        /** Runs $callback($signal_no) on the signal (PHP async signals); null: default action. */
+        public static function signal(int $signal_no, mixed $callback = null): bool {}
     }
 }
 

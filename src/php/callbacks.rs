@@ -84,6 +84,22 @@ pub fn invoke(event: &str, cb: &Zval, args: Vec<&dyn IntoZvalDyn>) -> Option<Zva
     }
 }
 
+/// Runs a process's whole life in `cb` (a user process, a standalone Swoole\Process): None
+/// when it returned, else the exit status it asked for: exit()'s, or 255 after an uncaught
+/// exception (reported), as the PHP CLI would exit.
+pub fn run_to_exit(event: &str, cb: &Zval, args: Vec<&dyn IntoZvalDyn>) -> Option<i32> {
+    ExecutorGlobals::get_mut().exit_status = 0;
+    let result = try_catch(std::panic::AssertUnwindSafe(|| cb.try_call(args)));
+    match result {
+        Ok(Ok(_)) => None,
+        Ok(Err(_)) => match errors::report_pending() {
+            Some(Thrown::Exit) => Some(ExecutorGlobals::get().exit_status),
+            Some(Thrown::Exception) | None => Some(255),
+        },
+        Err(_) => fatal(event),
+    }
+}
+
 /// PHP already printed the fatal error. Its engine state is not trusted after one, so this
 /// process ends with status 255 and the manager starts a fresh one (WorkerError fires there).
 fn fatal(event: &str) -> ! {

@@ -124,6 +124,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .class::<crate::php::lock::Lock>()
         .class::<crate::php::table::Table>()
         .class::<crate::php::timer::Timer>()
+        .class::<crate::php::process::Process>()
         .class::<SwooleException>()
         .function(wrap_function!(swoole_last_error));
     m = crate::php::timer::register_functions(m);

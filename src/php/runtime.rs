@@ -102,6 +102,9 @@ pub fn clear() {
 pub struct PhpHandler {
     pub server: Zval,
     pub callbacks: Callbacks,
+    /// The Swoole\Process objects of addProcess(), and the worker id of the first.
+    pub processes: Vec<Zval>,
+    pub first_user_id: i64,
 }
 
 impl PhpHandler {
@@ -243,6 +246,17 @@ impl Handler for PhpHandler {
     fn on_task_lost(&mut self, lost: LostTask) {
         drop_task_callback(lost.task_id);
         errors::warning(&lost.reason);
+    }
+
+    fn on_user_process(&mut self, index: usize) -> Option<i32> {
+        let Some(mut z) = self.processes.get(index).map(Zval::shallow_clone) else { return Some(1) };
+        let cb = {
+            let Some(obj) = z.object_mut() else { return Some(1) };
+            let Some(p) = ext_php_rs::types::ZendClassObject::<crate::php::process::Process>::from_zend_obj_mut(obj) else { return Some(1) };
+            p.enter_child(Some(self.first_user_id + index as i64));
+            p.callback()
+        };
+        crate::php::callbacks::run_to_exit("Process", &cb, vec![&z])
     }
 
     fn on_pipe_message(&mut self, src: WorkerId, data: Payload) {

@@ -60,6 +60,8 @@ pub struct Server {
     callbacks: RefCell<Callbacks>,
     state: Cell<State>,
     launcher_pid: Cell<i64>,
+    /// Swoole\Process objects given to addProcess(), in order.
+    processes: RefCell<Vec<Zval>>,
 }
 
 pub fn swoole_exception(msg: String, code: i32) -> PhpException {
@@ -146,6 +148,7 @@ impl Server {
             callbacks: RefCell::new(Callbacks::default()),
             state: Cell::new(State::Created),
             launcher_pid: Cell::new(0),
+            processes: RefCell::new(Vec::new()),
         })
     }
 
@@ -227,6 +230,8 @@ impl Server {
         let mut settings = this.settings.borrow().clone();
         let callbacks = this.callbacks.borrow().snapshot();
         settings.pipe_messages = callbacks.has("PipeMessage");
+        let processes: Vec<Zval> = this.processes.borrow().iter().map(Zval::shallow_clone).collect();
+        settings.user_processes = processes.len();
         if !callbacks.has("Receive") {
             return Err(swoole_exception("failed to start server. Error: require onReceive callback".into(), 9015));
         }
@@ -242,7 +247,8 @@ impl Server {
         }
         this.launcher_pid.set(std::process::id() as i64);
         this.state.set(State::Running);
-        let mut handler = PhpHandler { server, callbacks };
+        let first_user_id = (settings.worker_num + settings.task_worker_num) as i64;
+        let mut handler = PhpHandler { server, callbacks, processes, first_user_id };
         let result = pool::run(&settings, listener, &mut handler);
         drop(handler);
         runtime::clear();
@@ -268,6 +274,11 @@ impl Server {
             }
             Process::Manager { .. } => {
                 warning("task method can only be used in the worker process");
+                return bool_zval(false);
+            }
+            Process::User(_) => {
+                // Swoole returns an id there and loses the result; refusing says so.
+                warning("task() cannot be used in a user process: its result would reach no callback (use sendMessage() to an event worker)");
                 return bool_zval(false);
             }
         };
@@ -376,6 +387,22 @@ impl Server {
     #[php(name = "getLastError")]
     pub fn get_last_error(&self) -> i64 {
         errors::last_error()
+    }
+
+    /// Adds a user process, started with the server (and restarted when it exits); its index
+    /// among added processes.
+    #[php(name = "addProcess")]
+    pub fn add_process(&self, process: &mut ext_php_rs::types::ZendClassObject<crate::php::process::Process>) -> Zval {
+        if self.state.get() != State::Created {
+            warning("The server is running, unable to add a process");
+            return bool_zval(false);
+        }
+        let index = self.processes.borrow().len() as i64;
+        process.set_id(index);
+        let mut z = Zval::new();
+        z.set_object(&mut process.std);
+        self.processes.borrow_mut().push(z);
+        long_zval(index)
     }
 
     /// Sends `$message` (a string raw, anything else serialized) to worker `$dstWorkerId`
@@ -707,6 +734,21 @@ impl Server {
         let mut z = Zval::new();
         z.set_hashtable(a);
         z
+    }
+
+    /// The pid of worker `$worker_id` (event, task or user process; -1: this worker), or
+    /// false when there is none. A just-started user process asking for itself gets its pid
+    /// (the child writes it, not only the manager after fork()).
+    #[php(name = "getWorkerPid")]
+    #[php(defaults(worker_id = -1))]
+    pub fn get_worker_pid(&self, worker_id: i64) -> Zval {
+        let Some(shm) = runtime::shm() else { return bool_zval(false) };
+        let id = if worker_id < 0 { runtime::worker_id().map(i64::from) } else { Some(worker_id) };
+        let pid = id.and_then(|i| u32::try_from(i).ok()).and_then(|i| shm.slot(i)).map(|s| s.pid.load(Relaxed)).filter(|p| *p > 0);
+        match pid {
+            Some(p) => long_zval(i64::from(p)),
+            None => bool_zval(false),
+        }
     }
 
     #[php(name = "getWorkerId")]

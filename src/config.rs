@@ -113,6 +113,8 @@ pub struct Settings {
     pub task_backlog_timeout: Duration,
     /// The listening port's protocol and limits (Swoole's port options, given to set()).
     pub port: PortOptions,
+    /// Ports added with addListener(), in order, each with its own options.
+    pub extra_ports: Vec<PortOptions>,
 }
 
 /// Port options as set() gives them; [`PortOptions::rules`] makes them what a connection
@@ -261,6 +263,7 @@ impl Default for Settings {
             task_backlog: 65536,
             task_backlog_timeout: Duration::from_secs(3),
             port: PortOptions::default(),
+            extra_ports: Vec::new(),
         }
     }
 }

@@ -183,18 +183,20 @@ pub trait Handler {
     /// In the manager, after a worker died abnormally.
     fn on_worker_error(&mut self, worker: WorkerId, pid: i32, exit_code: i32, signal: i32) {}
 
-    fn on_connect(&mut self, fd: SessionId, reactor_id: i32) {}
-    fn on_receive(&mut self, fd: SessionId, reactor_id: i32, data: &[u8]) {}
-    fn on_close(&mut self, fd: SessionId, reactor_id: i32) {}
+    /// Connection events name the listening port the connection came in on (0: the
+    /// server's own, then the added ones in order).
+    fn on_connect(&mut self, fd: SessionId, reactor_id: i32, port: usize) {}
+    fn on_receive(&mut self, fd: SessionId, reactor_id: i32, port: usize, data: &[u8]) {}
+    fn on_close(&mut self, fd: SessionId, reactor_id: i32, port: usize) {}
     /// The connection's queued output reached the high watermark.
-    fn on_buffer_full(&mut self, fd: SessionId) {}
+    fn on_buffer_full(&mut self, fd: SessionId, port: usize) {}
     /// It drained again after a BufferFull.
-    fn on_buffer_empty(&mut self, fd: SessionId) {}
+    fn on_buffer_empty(&mut self, fd: SessionId, port: usize) {}
     /// Connection `fd` broke its port's protocol and is being closed (its Close follows).
     fn on_protocol_error(&mut self, fd: SessionId, why: &str) {}
     /// `package_length_func`: the total length of the message at the front of `data`, 0 when
     /// more bytes are needed, negative (or None: it failed) for a protocol error.
-    fn package_length(&mut self, data: &[u8]) -> Option<i64> {
+    fn package_length(&mut self, port: usize, data: &[u8]) -> Option<i64> {
         None
     }
 

@@ -18,7 +18,7 @@ use nix::unistd::{fork, ForkResult, Pid};
 use thiserror::Error;
 
 use crate::clock;
-use crate::config::{IpcMode, Settings};
+use crate::config::{IpcMode, PortOptions, Settings};
 use crate::fault::{self, Point};
 use crate::handler::{Handler, Process};
 use crate::ipc::channel::{Channel, Outbox};
@@ -116,7 +116,8 @@ struct Child {
 pub struct Pool<'a> {
     settings: &'a Settings,
     /// Inherited by event workers; every other child closes it.
-    listener: Option<TcpListener>,
+    /// The listening sockets: the server's, then those of addListener().
+    listeners: Vec<TcpListener>,
     /// The manager's self-pipe (children close it and make their own).
     wake: Option<Wakeup>,
     shm: Rc<Shm>,
@@ -145,10 +146,12 @@ pub struct Pool<'a> {
 
 /// Runs the whole server in this process (which becomes the manager) until it has shut down.
 /// Returns only in the manager; worker processes exit inside.
-pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) -> Result<(), PoolError> {
+pub fn run<H: Handler>(settings: &Settings, listeners: Vec<TcpListener>, h: &mut H) -> Result<(), PoolError> {
     fault::init();
-    if let Err(e) = crate::net::listener::set_backlog(&listener, settings.port.backlog) {
-        log_at!(Level::Warning, "Manager::start", "cannot set the listen backlog to {}: {}", settings.port.backlog, e);
+    for (l, opts) in listeners.iter().zip(std::iter::once(&settings.port).chain(&settings.extra_ports)) {
+        if let Err(e) = crate::net::listener::set_backlog(l, opts.backlog) {
+            log_at!(Level::Warning, "Manager::start", "cannot set the listen backlog to {}: {}", opts.backlog, e);
+        }
     }
     let total = settings.worker_num + settings.task_worker_num + settings.user_processes;
     let shm = Rc::new(Shm::new(total, settings.task_worker_num).map_err(PoolError::Shm)?);
@@ -164,7 +167,7 @@ pub fn run<H: Handler>(settings: &Settings, listener: TcpListener, h: &mut H) ->
     let mut pool = Pool {
         sessions,
         settings,
-        listener: Some(listener),
+        listeners,
         wake: None,
         inboxes: mk(if uses_queue { 0 } else { settings.task_worker_num })?,
         queue,
@@ -410,7 +413,12 @@ impl Pool<'_> {
         if fault::hit(Point::WorkerStartEmfile) {
             return Err(io::Error::from_raw_os_error(libc::EMFILE));
         }
-        let listener = self.listener.take().ok_or_else(|| io::Error::other("no listening socket"))?;
+        let sockets = std::mem::take(&mut self.listeners);
+        if sockets.is_empty() {
+            return Err(io::Error::other("no listening socket"));
+        }
+        let options = std::iter::once(&self.settings.port).chain(&self.settings.extra_ports);
+        let listeners = sockets.into_iter().zip(options.map(PortOptions::rules)).collect();
         let results = self.results.get(id as usize).ok_or_else(|| io::Error::other("no result channel for this worker"))?;
         let (results_rx, max_message) = (results.rx.as_raw_fd(), results.max_message);
         let tasks = self.task_out();
@@ -418,8 +426,7 @@ impl Pool<'_> {
             id,
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
-            listener,
-            port: self.settings.port.rules(),
+            listeners,
             heartbeat: self.settings.port.heartbeat().map(|(every, _)| Duration::from_secs(u64::from(every))),
             sessions: self.sessions.clone(),
             peers: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
@@ -458,7 +465,7 @@ impl Pool<'_> {
     }
 
     fn run_user_process<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> i32 {
-        drop(self.listener.take());
+        self.listeners.clear();
         // Held around fork; the user's code gets SIGTERM's default action.
         signals::restore_default(&[Signal::SIGTERM]);
         signals::release(&[Signal::SIGTERM]);
@@ -472,7 +479,7 @@ impl Pool<'_> {
 
     fn run_task_worker<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> io::Result<()> {
         // A task worker accepts nothing.
-        drop(self.listener.take());
+        self.listeners.clear();
         let index = id as usize - self.settings.worker_num;
         let inbox: Box<dyn TaskIn> = match (&self.queue, self.inboxes.get(index)) {
             (Some(q), _) => Box::new(QueueIn::new(q.0, index, self.settings.task_ipc_mode == IpcMode::Preemptive)?),

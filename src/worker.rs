@@ -26,14 +26,15 @@ use crate::ipc::frame::{Kind, FLAG_CLOSE, FLAG_RESET, FLAG_SOCKET};
 use crate::ipc::payload::{self, Carrier};
 use crate::net::framing::{Framing, FnFramer};
 use crate::net::sessions::SessionDir;
-use crate::net::table::{ConnEvent, ConnTable, PortRules};
+use crate::net::table::{ConnEvent, ConnTable, Handed, PortRules};
 use crate::shm::{Shm, WorkerSlot, WorkerStatus};
 use crate::signals::{self, Wakeup};
 use crate::task_client::{Backlog, TaskClient, TaskClientSetup, TaskEvent, UNPOLLABLE_RETRY};
 use crate::transport::TaskOut;
 use crate::types::{Payload, SessionId, TaskId, WorkerId};
 
-const LISTENER: Token = Token(0);
+/// Listening port `p` is token `LISTENERS + p`.
+const LISTENERS: usize = 1 << 23;
 const RESULTS: Token = Token(1);
 const WAKE: Token = Token(2);
 /// Task outbox `i` has token TASK_OUT + i; connection `i` has CONN + i.
@@ -46,7 +47,8 @@ const CLOSE_GRACE: Duration = Duration::from_secs(30);
 /// timer that is due.
 #[derive(Debug)]
 pub enum Event {
-    Conn(ConnEvent),
+    /// Something on a connection of port `1`.
+    Conn(ConnEvent, usize),
     Task(TaskEvent),
     Timer(TimerId),
 }
@@ -56,9 +58,8 @@ pub struct EventWorkerSetup {
     pub id: WorkerId,
     pub worker_num: usize,
     pub shm: Rc<Shm>,
-    pub listener: StdListener,
-    /// The port's protocol and limits.
-    pub port: PortRules,
+    /// The listening ports, each with its protocol and limits (the server's own first).
+    pub listeners: Vec<(StdListener, PortRules)>,
     /// How often the heartbeat looks for idle connections (None: no heartbeat).
     pub heartbeat: Option<Duration>,
     /// Which event worker owns each session.
@@ -110,7 +111,7 @@ pub struct EventWorker {
     timers: Timers,
     /// `package_length_func`: messages are cut by user code, in the run loop (never inside
     /// this loop, which runs with the worker borrowed); the most a message may be.
-    length_func_max: Option<usize>,
+    length_func_max: Vec<Option<usize>>,
     sessions: Rc<SessionDir>,
     peers: Vec<Outbox>,
     mailboxes: Vec<Outbox>,
@@ -123,8 +124,8 @@ impl EventWorker {
         let generation = s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("worker#{} has no slot", s.id)))?.generation.load(Relaxed);
         let wake = signals::install(&[Signal::SIGTERM])?;
         let poll = Poll::new()?;
-        let length_func_max = (s.port.framing == Framing::Func).then_some(s.port.max_package);
-        let conns = ConnTable::new(s.listener, poll.registry(), LISTENER, CONN, s.id as i32, s.shm.clone(), s.sessions.clone(), s.port)?;
+        let length_func_max = s.listeners.iter().map(|(_, r)| (r.framing == Framing::Func).then_some(r.max_package)).collect();
+        let conns = ConnTable::new(s.listeners, poll.registry(), LISTENERS, CONN, s.id as i32, s.shm.clone(), s.sessions.clone())?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
         let task_workers = s.tasks.task_workers();
@@ -209,7 +210,7 @@ impl EventWorker {
     }
 
     fn pop_event(&mut self) -> Option<Event> {
-        self.conns.pop_event().map(Event::Conn).or_else(|| self.tasks.pop_event().map(Event::Task)).or_else(|| {
+        self.conns.pop_event().map(|(e, port)| Event::Conn(e, port)).or_else(|| self.tasks.pop_event().map(Event::Task)).or_else(|| {
             // Timers come after the events a pass gathered, so they fire once per pass at
             // least, however busy the connections are; a stopping worker fires none.
             if !matches!(self.state, State::Running) {
@@ -295,11 +296,13 @@ impl EventWorker {
                     self.on_signal();
                     Ok(())
                 }
-                LISTENER => {
-                    self.conns.accept_all(registry);
+                RESULTS => self.tasks.read_results(registry),
+                t if self.conns.port_of_token(t).is_some() => {
+                    if let Some(p) = self.conns.port_of_token(t) {
+                        self.conns.accept_all(registry, p);
+                    }
                     Ok(())
                 }
-                RESULTS => self.tasks.read_results(registry),
                 t => match (self.tasks.outbox_of(t), self.conns.index_of(t)) {
                     (Some(idx), _) if t.0 < CONN => self.tasks.on_writable(registry, idx),
                     (_, Some(i)) => {
@@ -327,12 +330,14 @@ impl EventWorker {
     fn hand_over(&mut self) {
         let conns = self.conns.hand_over(self.poll.registry());
         let n = conns.len();
-        for (session, fd, out, input, protected) in conns {
-            let mut body = vec![u8::from(protected)];
-            body.extend_from_slice(&(out.len() as u64).to_le_bytes());
-            body.extend_from_slice(&out);
-            body.extend_from_slice(&input);
-            let sent = payload::message(Kind::Adopt, FLAG_SOCKET, (self.id, 0, session), &Payload::raw(body), usize::MAX, Carrier::Pass)
+        for c in conns {
+            let (session, fd) = (c.session, c.fd);
+            let mut body = vec![u8::from(c.protected)];
+            body.extend_from_slice(&(c.pending.len() as u64).to_le_bytes());
+            body.extend_from_slice(&c.pending);
+            body.extend_from_slice(&c.input);
+            // The frame's generation field carries the port (an Adopt frame has no task).
+            let sent = payload::message(Kind::Adopt, FLAG_SOCKET, (self.id, c.port as u32, session), &Payload::raw(body), usize::MAX, Carrier::Pass)
                 .and_then(|mut m| {
                     m.socket = Some(fd);
                     let own = self.peers.get_mut(self.id as usize).ok_or_else(|| io::Error::other("no channel of its own"))?;
@@ -364,7 +369,8 @@ impl EventWorker {
             len.copy_from_slice(&b[1..9]);
             let out_len = (u64::from_le_bytes(len) as usize).min(b.len() - 9);
             let (out, input) = b[9..].split_at(out_len);
-            self.conns.adopt(self.poll.registry(), h.task_id, fd, out.to_vec(), input.to_vec(), b[0] != 0);
+            let handed = Handed { session: h.task_id, fd, pending: out.to_vec(), input: input.to_vec(), protected: b[0] != 0, port: h.generation as usize };
+            self.conns.adopt(self.poll.registry(), handed);
         }
     }
 
@@ -507,7 +513,7 @@ impl EventContext for EventWorker {
 
     fn heartbeat(&mut self, close: bool) -> Option<Vec<SessionId>> {
         let idle_time = self.conns.idle_time()?;
-        let idle = self.conns.idle_sessions(idle_time);
+        let idle = self.conns.idle_sessions(Some(idle_time));
         if close {
             for &fd in &idle {
                 self.conns.close(self.poll.registry(), fd, false);
@@ -560,7 +566,7 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         }
     }
     h.on_worker_start(id);
-    let length_func_max = w.borrow().length_func_max;
+    let length_func_max = w.borrow().length_func_max.clone();
     let mut framer = FnFramer::default();
     let mut errors_in_a_row = 0;
     let result = loop {
@@ -581,14 +587,14 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         };
         errors_in_a_row = 0;
         match ev {
-            Event::Conn(ConnEvent::Connect(fd)) => h.on_connect(fd, id as i32),
-            Event::Conn(ConnEvent::Receive(fd, data)) => match length_func_max {
+            Event::Conn(ConnEvent::Connect(fd), port) => h.on_connect(fd, id as i32, port),
+            Event::Conn(ConnEvent::Receive(fd, data), port) => match length_func_max.get(port).copied().flatten() {
                 None => {
                     // close() drops queued Receive events of its session, so this one is live.
                     w.borrow_mut().count_request();
-                    h.on_receive(fd, id as i32, &data);
+                    h.on_receive(fd, id as i32, port, &data);
                 }
-                Some(max) => match framer.feed(fd, &data, max, |b| h.package_length(b)) {
+                Some(max) => match framer.feed(fd, &data, max, |b| h.package_length(port, b)) {
                     Ok(messages) => {
                         for m in messages {
                             // A callback may have closed it since the last message.
@@ -596,7 +602,7 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                                 break;
                             }
                             w.borrow_mut().count_request();
-                            h.on_receive(fd, id as i32, &m);
+                            h.on_receive(fd, id as i32, port, &m);
                         }
                     }
                     Err(e) => {
@@ -607,13 +613,13 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                     }
                 },
             },
-            Event::Conn(ConnEvent::Close(fd, reactor)) => {
+            Event::Conn(ConnEvent::Close(fd, reactor), port) => {
                 framer.forget(fd);
-                h.on_close(fd, reactor)
+                h.on_close(fd, reactor, port)
             }
-            Event::Conn(ConnEvent::BufferFull(fd)) => h.on_buffer_full(fd),
-            Event::Conn(ConnEvent::BufferEmpty(fd)) => h.on_buffer_empty(fd),
-            Event::Conn(ConnEvent::ProtocolError(fd, why)) => h.on_protocol_error(fd, &why),
+            Event::Conn(ConnEvent::BufferFull(fd), port) => h.on_buffer_full(fd, port),
+            Event::Conn(ConnEvent::BufferEmpty(fd), port) => h.on_buffer_empty(fd, port),
+            Event::Conn(ConnEvent::ProtocolError(fd, why), _) => h.on_protocol_error(fd, &why),
             Event::Task(TaskEvent::Finish(task, data)) => h.on_finish(task, data),
             Event::Task(TaskEvent::Done(task)) => h.on_task_done(task),
             Event::Task(TaskEvent::Lost(lost)) => h.on_task_lost(lost),

@@ -84,6 +84,8 @@ namespace Swoole {
         /** @var int the socket type, as given */
         public $type = null;
         /** @var int BASE mode: event worker 0's pid once it started, before that the launching process's (0 before start()) */
+        /** Every listening port (Swoole\Server\Port), the server's own first. */
+        public $ports = null;
         public $master_pid = null;
         /** @var int the manager's pid while the server runs, else 0 */
         public $manager_pid = null;
@@ -238,6 +240,17 @@ namespace Swoole {
         /** @return int|false false outside workers */
         public function getWorkerId(): mixed {}
 
+        /**
+         * Listens on one more TCP port (bound now): its Port, whose set() and on() apply to
+         * that port alone (callbacks it lacks are the server's; without set() it takes the
+         * server's settings at start). False with a warning when it cannot be bound.
+         * @return \Swoole\Server\Port|false
+         */
+        public function addListener(string $host, int $port, int $sock_type = 1): mixed {}
+
+        /** @return \Swoole\Server\Port|false the other name of addListener() */
+        public function listen(string $host, int $port, int $sock_type = 1): mixed {}
+
         /** The pid of worker $worker_id (event, task or user process; -1: this one). @return int|false */
         public function getWorkerPid(int $worker_id = -1): mixed {}
 
@@ -277,6 +290,31 @@ namespace Swoole {
 
         /** Sets a value of 0 to 1 and wakes up to $count waiters; false when it was not 0. */
         public function wakeup(int $count = 1): bool {}
+    }
+}
+
+namespace Swoole\Server {
+    /** One listening port of a server ($serv->ports[0] is the server's own). Not constructible. */
+    class Port
+    {
+        public $host;
+        public $port;
+        public $type;
+        /** The listening socket's descriptor. */
+        public $sock;
+        /** What set() was given, or null. */
+        public $setting;
+
+        public function __construct() {}
+
+        /** The port's protocol and limits, replacing the server's for this port. */
+        public function set(array $settings): void {}
+
+        /** @param callable $callback */
+        public function on(string $event_name, mixed $callback): bool {}
+
+        /** This port's own callback for the event, or null. */
+        public function getCallback(string $event_name): mixed {}
     }
 }
 

@@ -29,11 +29,11 @@ impl Handler for Upper {
         match p {
             Process::Event(w) => self.event = Some(w),
             Process::Task(t) => self.task = Some(t),
-            Process::Manager { .. } => {}
+            Process::Manager { .. } | Process::User(_) => {}
         }
     }
 
-    fn on_receive(&mut self, fd: SessionId, _reactor: i32, data: &[u8]) {
+    fn on_receive(&mut self, fd: SessionId, _reactor: i32, _port: usize, data: &[u8]) {
         let w = self.event.as_ref().expect("event worker");
         let id = w.borrow_mut().task(&Payload::raw(data), None).expect("task sent");
         self.reply_to.insert(id, fd);
@@ -106,7 +106,7 @@ impl Handler for Books {
         }
     }
 
-    fn on_receive(&mut self, fd: SessionId, _reactor: i32, data: &[u8]) {
+    fn on_receive(&mut self, fd: SessionId, _reactor: i32, _port: usize, data: &[u8]) {
         let n: usize = String::from_utf8_lossy(data).trim().parse().expect("a task count");
         let w = self.event.clone().expect("event worker");
         for i in 0..n {
@@ -153,7 +153,7 @@ fn serve<H: Handler>(settings: Settings, mut handler: H, fault: Option<String>) 
             if let Some(f) = fault {
                 std::env::set_var("RSWOOLE_FAULT", f);
             }
-            let code = match pool::run(&settings, listener, &mut handler) {
+            let code = match pool::run(&settings, vec![listener], &mut handler) {
                 Ok(()) => 0,
                 Err(_) => 1,
             };

@@ -12,6 +12,8 @@ use crate::types::SessionId;
 
 pub struct Connection {
     pub session: SessionId,
+    /// The listening port it came in on (index in the table's ports).
+    pub port: usize,
     pub stream: TcpStream,
     pub peer: Option<SocketAddr>,
     out: Vec<u8>,
@@ -72,6 +74,7 @@ impl Connection {
         let peer = stream.peer_addr().ok();
         Connection {
             session,
+            port: 0,
             stream,
             peer,
             out: Vec::new(),

@@ -36,6 +36,16 @@ pub enum ConnEvent {
     ProtocolError(SessionId, String),
 }
 
+/// A connection handed to the successor of a reloading worker.
+pub struct Handed {
+    pub session: SessionId,
+    pub fd: std::os::fd::OwnedFd,
+    pub pending: Vec<u8>,
+    pub input: Vec<u8>,
+    pub protected: bool,
+    pub port: usize,
+}
+
 /// What `getClientInfo()` tells about one connection.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnInfo {
@@ -93,21 +103,32 @@ const READ_BUFFER: usize = 64 * 1024;
 /// Reads one connection gets per pass before the others have their turn.
 const READ_BUDGET: usize = 16;
 
+/// One listening port of the table, with its own protocol and limits.
+struct Port {
+    listener: Option<TcpListener>,
+    rules: PortRules,
+    /// Its address and descriptor, kept for getClientInfo() after accepting stopped.
+    local_port: u16,
+    fd: i32,
+}
+
 pub struct ConnTable {
     /// `$reactor_id` of this table's events (the owning worker's id).
     reactor_id: i32,
     shm: Rc<Shm>,
     /// Which worker owns each live session, shared by every event worker.
     dir: Rc<SessionDir>,
-    listener: Option<TcpListener>,
-    listener_token: Token,
+    /// Port `p` is registered with token `first_listener_token + p`.
+    ports: Vec<Port>,
+    first_listener_token: usize,
+    /// The port of each session, kept until its Close event is handed out.
+    port_of: HashMap<SessionId, usize>,
     /// Connection `i` is registered with token `first_token + i`.
     first_token: usize,
     conns: Vec<Option<Connection>>,
     free: Vec<usize>,
     sessions: HashMap<SessionId, usize>,
     events: VecDeque<ConnEvent>,
-    rules: PortRules,
     scratch: Vec<u8>,
     /// Connections whose last pass ended on its budget: read again before the next wait.
     unfinished: VecDeque<usize>,
@@ -118,30 +139,39 @@ pub struct ConnTable {
 impl ConnTable {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        listener: StdListener,
+        listeners: Vec<(StdListener, PortRules)>,
         registry: &Registry,
-        listener_token: Token,
+        first_listener_token: usize,
         first_token: usize,
         reactor_id: i32,
         shm: Rc<Shm>,
         dir: Rc<SessionDir>,
-        rules: PortRules,
     ) -> io::Result<ConnTable> {
-        listener.set_nonblocking(true)?;
-        let mut listener = TcpListener::from_std(listener);
-        registry.register(&mut listener, listener_token, Interest::READABLE)?;
+        use std::os::fd::AsRawFd;
+        let mut ports = Vec::with_capacity(listeners.len());
+        for (i, (l, rules)) in listeners.into_iter().enumerate() {
+            l.set_nonblocking(true)?;
+            let local_port = l.local_addr().map_or(0, |a| a.port());
+            let mut listener = TcpListener::from_std(l);
+            registry.register(&mut listener, Token(first_listener_token + i), Interest::READABLE)?;
+            let fd = listener.as_raw_fd();
+            ports.push(Port { listener: Some(listener), rules, local_port, fd });
+        }
+        if ports.is_empty() {
+            return Err(io::Error::other("no listening socket"));
+        }
         Ok(ConnTable {
             reactor_id,
             shm,
             dir,
-            listener: Some(listener),
-            listener_token,
+            ports,
+            first_listener_token,
+            port_of: HashMap::new(),
             first_token,
             conns: Vec::new(),
             free: Vec::new(),
             sessions: HashMap::new(),
             events: VecDeque::new(),
-            rules,
             scratch: vec![0u8; READ_BUFFER],
             unfinished: VecDeque::new(),
             closing: Vec::new(),
@@ -174,12 +204,31 @@ impl ConnTable {
         token.0.checked_sub(self.first_token)
     }
 
-    pub fn listener_token(&self) -> Token {
-        self.listener_token
+    /// The port a readiness token names, if it is one of our listeners.
+    pub fn port_of_token(&self, token: Token) -> Option<usize> {
+        token.0.checked_sub(self.first_listener_token).filter(|&p| p < self.ports.len())
     }
 
-    pub fn pop_event(&mut self) -> Option<ConnEvent> {
-        self.events.pop_front()
+    /// The next event and the port of its connection (a Close is the last word of one).
+    pub fn pop_event(&mut self) -> Option<(ConnEvent, usize)> {
+        let e = self.events.pop_front()?;
+        let port = match &e {
+            ConnEvent::Close(s, _) => self.port_of.remove(s),
+            ConnEvent::Connect(s) | ConnEvent::Receive(s, _) | ConnEvent::BufferFull(s) | ConnEvent::BufferEmpty(s) | ConnEvent::ProtocolError(s, _) => {
+                self.port_of.get(s).copied()
+            }
+        };
+        Some((e, port.unwrap_or(0)))
+    }
+
+    /// The port connection `fd` came in on.
+    pub fn port(&self, fd: SessionId) -> Option<usize> {
+        self.port_of.get(&fd).copied()
+    }
+
+    fn rules_of(&self, i: usize) -> &PortRules {
+        let p = self.conns.get(i).and_then(Option::as_ref).map_or(0, |c| c.port);
+        &self.ports[p.min(self.ports.len() - 1)].rules
     }
 
     /// Slots in the table (some may be free): every index below it may be looked at.
@@ -189,16 +238,19 @@ impl ConnTable {
 
     /// No new connections from now on.
     pub fn stop_accepting(&mut self, registry: &Registry) {
-        if let Some(mut l) = self.listener.take() {
-            let _ = registry.deregister(&mut l);
+        for p in &mut self.ports {
+            if let Some(mut l) = p.listener.take() {
+                let _ = registry.deregister(&mut l);
+            }
         }
     }
 
-    pub fn accept_all(&mut self, registry: &Registry) {
+    /// Accepts every connection waiting on port `port`.
+    pub fn accept_all(&mut self, registry: &Registry, port: usize) {
         loop {
-            let Some(l) = self.listener.as_ref() else { return };
+            let Some(l) = self.ports.get(port).and_then(|p| p.listener.as_ref()) else { return };
             match l.accept() {
-                Ok((stream, _)) => self.add(registry, stream),
+                Ok((stream, _)) => self.add(registry, stream, port),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -211,15 +263,17 @@ impl ConnTable {
         }
     }
 
-    fn add(&mut self, registry: &Registry, mut stream: TcpStream) {
+    fn add(&mut self, registry: &Registry, mut stream: TcpStream, port: usize) {
         let shm = self.shm.clone();
         let h = shm.header();
-        // Counted before it is taken, so event workers accepting at once never overshoot.
+        // Counted before it is taken, so event workers accepting at once never overshoot; the
+        // limit is the server's (the first port's), as Swoole's.
         let now = h.connection_num.fetch_add(1, Relaxed);
-        if now >= self.rules.max_connections as i64 {
+        let max = self.ports[0].rules.max_connections;
+        if now >= max as i64 {
             h.connection_num.fetch_sub(1, Relaxed);
             h.abort_count.fetch_add(1, Relaxed);
-            log_at!(Level::Warning, "Worker::accept", "Too many connections [now: {}], max_connection={}", now, self.rules.max_connections);
+            log_at!(Level::Warning, "Worker::accept", "Too many connections [now: {}], max_connection={}", now, max);
             return;
         }
         // The next id whose directory slot is free (a long-lived connection may hold one).
@@ -243,13 +297,15 @@ impl ConnTable {
             h.connection_num.fetch_sub(1, Relaxed);
             return;
         };
-        if self.rules.nodelay {
+        if self.ports[port].rules.nodelay {
             let _ = stream.set_nodelay(true);
         }
-        let conn = Connection::new(session, stream);
+        let mut conn = Connection::new(session, stream);
+        conn.port = port;
         self.dir.describe(session, conn.peer);
         self.conns[i] = Some(conn);
         self.sessions.insert(session, i);
+        self.port_of.insert(session, port);
         h.accept_count.fetch_add(1, Relaxed);
         self.events.push_back(ConnEvent::Connect(session));
     }
@@ -314,10 +370,11 @@ impl ConnTable {
         if !readable || !reading || conn.paused {
             return;
         }
+        let port = &self.ports[conn.port.min(self.ports.len() - 1)].rules;
         let rules = ReadRules {
             scratch: &mut self.scratch,
-            framing: &self.rules.framing,
-            max_package: self.rules.max_package,
+            framing: &port.framing,
+            max_package: port.max_package,
             budget: READ_BUDGET,
             peer_closed,
         };
@@ -352,15 +409,19 @@ impl ConnTable {
     /// crosses it is still queued whole, the next one fails until the queue is back under it.
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
         let &i = self.sessions.get(&fd).ok_or(SendError::NoSession(fd))?;
+        let (max_send, output_limit, high_watermark) = {
+            let r = self.rules_of(i);
+            (r.max_send, r.output_limit, r.high_watermark)
+        };
         let conn = self.conns[i].as_mut().ok_or(SendError::NoSession(fd))?;
-        if data.len() > self.rules.max_send {
-            return Err(SendError::TooLarge(data.len(), self.rules.max_send));
+        if data.len() > max_send {
+            return Err(SendError::TooLarge(data.len(), max_send));
         }
-        if conn.pending() >= self.rules.output_limit {
+        if conn.pending() >= output_limit {
             return Err(SendError::Overflow(fd));
         }
         conn.send(data).map_err(|e| SendError::Io(fd, e))?;
-        if conn.pending() >= self.rules.high_watermark && conn.mark_full() {
+        if conn.pending() >= high_watermark && conn.mark_full() {
             self.events.push_back(ConnEvent::BufferFull(fd));
         }
         self.shm.header().total_send_bytes.fetch_add(data.len() as u64, Relaxed);
@@ -429,7 +490,7 @@ impl ConnTable {
     /// The last step of a reload: every open connection is taken out of this table, not
     /// closed, with what its successor needs (socket, unsent output, unframed input); it stays
     /// counted and in the session directory under this worker's id, which the successor has.
-    pub fn hand_over(&mut self, registry: &Registry) -> Vec<(SessionId, std::os::fd::OwnedFd, Vec<u8>, Vec<u8>, bool)> {
+    pub fn hand_over(&mut self, registry: &Registry) -> Vec<Handed> {
         for i in std::mem::take(&mut self.closing) {
             self.forget(registry, i);
         }
@@ -442,9 +503,10 @@ impl ConnTable {
             self.free.push(i);
             let (pending, input) = c.take_state();
             let session = c.session;
-            let protected = c.protected;
+            let (protected, port) = (c.protected, c.port);
+            self.port_of.remove(&session);
             let fd: std::os::fd::OwnedFd = c.stream.into();
-            out.push((session, fd, pending, input, protected));
+            out.push(Handed { session, fd, pending, input, protected, port });
         }
         self.unfinished.clear();
         out
@@ -452,7 +514,9 @@ impl ConnTable {
 
     /// Takes in a connection handed over by the previous process in this slot: no Connect
     /// (the client is long connected); anything that came meanwhile is read next.
-    pub fn adopt(&mut self, registry: &Registry, session: SessionId, fd: std::os::fd::OwnedFd, out: Vec<u8>, input: Vec<u8>, protected: bool) {
+    pub fn adopt(&mut self, registry: &Registry, handed: Handed) {
+        let Handed { session, fd, pending: out, input, protected, port } = handed;
+        let port = port.min(self.ports.len() - 1);
         let std_stream = std::net::TcpStream::from(fd);
         if let Err(e) = std_stream.set_nonblocking(true) {
             log_at!(Level::Warning, "Worker::adopt", "session#{}: {}", session, e);
@@ -467,8 +531,10 @@ impl ConnTable {
         };
         let mut c = Connection::adopt(session, stream, out, input);
         c.protected = protected;
+        c.port = port;
         self.conns[i] = Some(c);
         self.sessions.insert(session, i);
+        self.port_of.insert(session, port);
         self.mark_unfinished(i);
     }
 
@@ -502,13 +568,13 @@ impl ConnTable {
         let (now, unix) = (std::time::Instant::now(), std::time::SystemTime::now());
         let unix_now = unix.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
         let at = |t: std::time::Instant| unix_now - now.saturating_duration_since(t).as_secs_f64();
-        let local = c.stream.local_addr().ok();
+        let port = &self.ports[c.port.min(self.ports.len() - 1)];
         Some(ConnInfo {
             session: fd,
             reactor_id: self.reactor_id,
             remote: c.peer,
-            server_port: local.map_or(0, |a| a.port()),
-            server_fd: self.listener.as_ref().map_or(-1, |l| l.as_raw_fd()),
+            server_port: port.local_port,
+            server_fd: port.fd,
             socket_fd: c.stream.as_raw_fd(),
             connect_time: at(c.connected_at),
             last_recv_time: at(c.last_recv),
@@ -522,7 +588,8 @@ impl ConnTable {
     /// only to its owner).
     pub fn foreign_info(&self, fd: SessionId) -> Option<ConnInfo> {
         let i = self.dir.info(fd)?;
-        let server_port = self.listener.as_ref().and_then(|l| l.local_addr().ok()).map_or(0, |a| a.port());
+        // The directory does not know the port: the first one's is the best guess.
+        let server_port = self.ports[0].local_port;
         Some(ConnInfo {
             session: fd,
             reactor_id: i.owner as i32,
@@ -574,14 +641,17 @@ impl ConnTable {
         }
     }
 
-    /// Connections that received nothing for `idle_time` and are not protected, oldest first.
-    pub fn idle_sessions(&self, idle_time: std::time::Duration) -> Vec<SessionId> {
+    /// Connections that received nothing for their port's idle time (or `idle_time`, when
+    /// given) and are not protected, oldest first.
+    pub fn idle_sessions(&self, idle_time: Option<std::time::Duration>) -> Vec<SessionId> {
         let now = std::time::Instant::now();
+        let ports = &self.ports;
+        let limit = |c: &Connection| idle_time.or_else(|| ports.get(c.port).and_then(|p| p.rules.idle_time));
         let mut idle: Vec<(std::time::Instant, SessionId)> = self
             .conns
             .iter()
             .flatten()
-            .filter(|c| c.closing.is_none() && !c.protected && now.saturating_duration_since(c.last_recv) >= idle_time)
+            .filter(|c| c.closing.is_none() && !c.protected && limit(c).is_some_and(|t| now.saturating_duration_since(c.last_recv) >= t))
             .map(|c| (c.last_recv, c.session))
             .collect();
         idle.sort_unstable();
@@ -591,11 +661,10 @@ impl ConnTable {
     /// The heartbeat's check: closes every idle connection (Close with this table's reactor
     /// id, as Swoole's timer does) and returns them.
     pub fn close_idle(&mut self, registry: &Registry) -> Vec<SessionId> {
-        let Some(idle_time) = self.rules.idle_time else { return Vec::new() };
-        let idle = self.idle_sessions(idle_time);
+        let idle = self.idle_sessions(None);
         for &fd in &idle {
             if let Some(i) = self.sessions.get(&fd).copied() {
-                log_at!(Level::Info, "Worker::heartbeat", "session#{} idle for {:?} or more: closed", fd, idle_time);
+                log_at!(Level::Info, "Worker::heartbeat", "session#{} idle past its port's heartbeat_idle_time: closed", fd);
                 self.remove(registry, i);
                 self.events.retain(|e| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
                 self.events.push_back(ConnEvent::Close(fd, self.reactor_id));
@@ -604,8 +673,9 @@ impl ConnTable {
         idle
     }
 
+    /// The first port's idle time (the server's `heartbeat_idle_time`).
     pub fn idle_time(&self) -> Option<std::time::Duration> {
-        self.rules.idle_time
+        self.ports[0].rules.idle_time
     }
 
     /// Writes what it can of every connection's queued output; true when nothing is left.

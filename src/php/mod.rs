@@ -7,6 +7,7 @@ pub mod convert;
 pub mod errors;
 pub mod lock;
 pub mod module;
+pub mod port;
 pub mod process;
 pub mod runtime;
 pub mod server;

@@ -125,6 +125,7 @@ pub fn build(module: ModuleBuilder) -> ModuleBuilder {
         .class::<crate::php::table::Table>()
         .class::<crate::php::timer::Timer>()
         .class::<crate::php::process::Process>()
+        .class::<crate::php::port::Port>()
         .class::<SwooleException>()
         .function(wrap_function!(swoole_last_error));
     m = crate::php::timer::register_functions(m);

@@ -105,11 +105,19 @@ pub struct PhpHandler {
     /// The Swoole\Process objects of addProcess(), and the worker id of the first.
     pub processes: Vec<Zval>,
     pub first_user_id: i64,
+    /// Each listening port's own callbacks (the server's fill in what a port lacks).
+    pub ports: Vec<Callbacks>,
 }
 
 impl PhpHandler {
     fn call(&self, event: &str, args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>) -> Option<Zval> {
         let cb = self.callbacks.get(event)?;
+        invoke(event, cb, args)
+    }
+
+    /// A connection event of port `port`: the port's callback, else the server's.
+    fn call_port(&self, port: usize, event: &str, args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>) -> Option<Zval> {
+        let cb = self.ports.get(port).and_then(|p| p.get(event)).or_else(|| self.callbacks.get(event))?;
         invoke(event, cb, args)
     }
 
@@ -155,21 +163,22 @@ impl Handler for PhpHandler {
         );
     }
 
-    fn on_connect(&mut self, fd: SessionId, reactor_id: i32) {
-        self.call("Connect", vec![&self.server, &fd, &(reactor_id as i64)]);
+    fn on_connect(&mut self, fd: SessionId, reactor_id: i32, port: usize) {
+        self.call_port(port, "Connect", vec![&self.server, &fd, &(reactor_id as i64)]);
     }
 
-    fn on_receive(&mut self, fd: SessionId, reactor_id: i32, data: &[u8]) {
+    fn on_receive(&mut self, fd: SessionId, reactor_id: i32, port: usize, data: &[u8]) {
         let data = codec::string(data);
-        self.call("Receive", vec![&self.server, &fd, &(reactor_id as i64), &data]);
+        self.call_port(port, "Receive", vec![&self.server, &fd, &(reactor_id as i64), &data]);
     }
 
-    fn on_close(&mut self, fd: SessionId, reactor_id: i32) {
-        self.call("Close", vec![&self.server, &fd, &(reactor_id as i64)]);
+    fn on_close(&mut self, fd: SessionId, reactor_id: i32, port: usize) {
+        self.call_port(port, "Close", vec![&self.server, &fd, &(reactor_id as i64)]);
     }
 
-    fn package_length(&mut self, data: &[u8]) -> Option<i64> {
-        let cb = self.callbacks.get(crate::php::callbacks::PACKAGE_LENGTH)?;
+    fn package_length(&mut self, port: usize, data: &[u8]) -> Option<i64> {
+        let key = crate::php::callbacks::PACKAGE_LENGTH;
+        let cb = self.ports.get(port).and_then(|p| p.get(key)).or_else(|| self.callbacks.get(key))?;
         let ret = invoke("package_length_func", cb, vec![&codec::string(data)])?;
         // As zval_get_long: numbers as they are, numeric strings read, anything else 0.
         Some(match (ret.long(), ret.double(), ret.bool(), ret.zend_str()) {
@@ -186,12 +195,12 @@ impl Handler for PhpHandler {
         errors::warning(why);
     }
 
-    fn on_buffer_full(&mut self, fd: SessionId) {
-        self.call("BufferFull", vec![&self.server, &fd]);
+    fn on_buffer_full(&mut self, fd: SessionId, port: usize) {
+        self.call_port(port, "BufferFull", vec![&self.server, &fd]);
     }
 
-    fn on_buffer_empty(&mut self, fd: SessionId) {
-        self.call("BufferEmpty", vec![&self.server, &fd]);
+    fn on_buffer_empty(&mut self, fd: SessionId, port: usize) {
+        self.call_port(port, "BufferEmpty", vec![&self.server, &fd]);
     }
 
     fn on_task(&mut self, task: TaskInfo, data: Body<'_>) -> Option<Payload> {

@@ -24,6 +24,7 @@ use crate::php::callbacks::{self, Callbacks};
 use crate::php::codec;
 use crate::php::errors::{self, warning};
 use crate::php::module::register_aliases;
+use crate::php::port::Port;
 use crate::php::runtime::{self, PhpHandler};
 use crate::{control, pool, stats};
 use crate::handler::EventContext;
@@ -62,6 +63,10 @@ pub struct Server {
     launcher_pid: Cell<i64>,
     /// Swoole\Process objects given to addProcess(), in order.
     processes: RefCell<Vec<Zval>>,
+    /// Swoole\Server\Port objects: the server's own first, then addListener()'s.
+    ports: RefCell<Vec<Zval>>,
+    /// The sockets of addListener(), bound at once as Swoole does.
+    extra_listeners: RefCell<Vec<TcpListener>>,
 }
 
 pub fn swoole_exception(msg: String, code: i32) -> PhpException {
@@ -80,7 +85,7 @@ fn long_zval(v: i64) -> Zval {
     z
 }
 
-fn to_value(z: &Zval) -> Value {
+pub(crate) fn to_value(z: &Zval) -> Value {
     if let Some(l) = z.long() {
         Value::Int(l)
     } else if let Some(b) = z.bool() {
@@ -100,7 +105,7 @@ fn to_value(z: &Zval) -> Value {
     }
 }
 
-fn describe_callable(z: &Zval) -> String {
+pub(crate) fn describe_callable(z: &Zval) -> String {
     if let Some(s) = z.zend_str() {
         return String::from_utf8_lossy(s.as_bytes()).into_owned();
     }
@@ -137,6 +142,7 @@ impl Server {
             swoole_exception(msg, e.code())
         })?;
         let real_port = l.local_addr().map(|a| a.port() as i64).unwrap_or(port);
+        let primary = Port::new_zval(&host, real_port, sock_type, i64::from(std::os::fd::AsRawFd::as_raw_fd(&l)));
         Ok(Server {
             host,
             port: real_port,
@@ -149,6 +155,8 @@ impl Server {
             state: Cell::new(State::Created),
             launcher_pid: Cell::new(0),
             processes: RefCell::new(Vec::new()),
+            ports: RefCell::new(vec![primary]),
+            extra_listeners: RefCell::new(Vec::new()),
         })
     }
 
@@ -232,7 +240,23 @@ impl Server {
         settings.pipe_messages = callbacks.has("PipeMessage");
         let processes: Vec<Zval> = this.processes.borrow().iter().map(Zval::shallow_clone).collect();
         settings.user_processes = processes.len();
-        if !callbacks.has("Receive") {
+        // Each port's options: its own set(), else the server's (Swoole: "use
+        // swoole_server->setting"); and its callbacks, frozen from now on.
+        let mut port_callbacks = Vec::new();
+        for (i, z) in this.ports.borrow().iter().enumerate() {
+            let Some(p) = <&Port as ext_php_rs::convert::FromZval>::from_zval(z) else { continue };
+            let own = p.options();
+            if i == 0 {
+                if let Some(o) = own {
+                    settings.port = o;
+                }
+            } else {
+                settings.extra_ports.push(own.unwrap_or_else(|| settings.port.clone()));
+            }
+            port_callbacks.push(p.start());
+        }
+        let every_port_has_receive = port_callbacks.iter().all(|c| c.has("Receive"));
+        if !callbacks.has("Receive") && !every_port_has_receive {
             return Err(swoole_exception("failed to start server. Error: require onReceive callback".into(), 9015));
         }
         if settings.task_worker_num > 0 && !callbacks.has("Task") {
@@ -242,14 +266,16 @@ impl Server {
         let Some(listener) = this.listener.borrow_mut().take() else {
             return Err(swoole_exception("failed to start server. Error: the listening socket is gone".into(), 0));
         };
+        let mut listeners = vec![listener];
+        listeners.append(&mut this.extra_listeners.borrow_mut());
         if settings.daemonize {
             control::daemonize(settings.log_file.as_deref()).map_err(|e| swoole_exception(format!("failed to daemonize: {e}"), 0))?;
         }
         this.launcher_pid.set(std::process::id() as i64);
         this.state.set(State::Running);
         let first_user_id = (settings.worker_num + settings.task_worker_num) as i64;
-        let mut handler = PhpHandler { server, callbacks, processes, first_user_id };
-        let result = pool::run(&settings, listener, &mut handler);
+        let mut handler = PhpHandler { server, callbacks, processes, first_user_id, ports: port_callbacks };
+        let result = pool::run(&settings, listeners, &mut handler);
         drop(handler);
         runtime::clear();
         this.state.set(State::Shutdown);
@@ -387,6 +413,53 @@ impl Server {
     #[php(name = "getLastError")]
     pub fn get_last_error(&self) -> i64 {
         errors::last_error()
+    }
+
+    /// Listens on one more TCP port (bound now, as Swoole does): its `Swoole\Server\Port`,
+    /// or false when it cannot be bound.
+    #[php(name = "addListener")]
+    #[php(defaults(sock_type = 1))]
+    pub fn add_listener(&self, host: String, port: i64, sock_type: i64) -> Zval {
+        if self.state.get() != State::Created {
+            warning("server is running, unable to add a listener");
+            return bool_zval(false);
+        }
+        if sock_type != SWOOLE_SOCK_TCP && sock_type != SWOOLE_SOCK_TCP6 {
+            warning(&format!("socket type [{sock_type}] is not supported yet: only SWOOLE_SOCK_TCP and SWOOLE_SOCK_TCP6"));
+            return bool_zval(false);
+        }
+        match listener::bind(&host, port) {
+            Ok(l) => {
+                let real_port = l.local_addr().map(|a| a.port() as i64).unwrap_or(port);
+                let z = Port::new_zval(&host, real_port, sock_type, i64::from(std::os::fd::AsRawFd::as_raw_fd(&l)));
+                self.extra_listeners.borrow_mut().push(l);
+                self.ports.borrow_mut().push(z.shallow_clone());
+                z
+            }
+            Err(e) => {
+                // Swoole tells only its logger; the caller sees why too.
+                warning(&e.to_string());
+                bool_zval(false)
+            }
+        }
+    }
+
+    /// Swoole's other name of addListener().
+    #[php(defaults(sock_type = 1))]
+    pub fn listen(&self, host: String, port: i64, sock_type: i64) -> Zval {
+        self.add_listener(host, port, sock_type)
+    }
+
+    /// Every listening port: the server's own first.
+    #[php(getter, name = "ports")]
+    pub fn ports_prop(&self) -> Zval {
+        let mut a = ZendHashTable::new();
+        for p in self.ports.borrow().iter() {
+            let _ = a.push(p.shallow_clone());
+        }
+        let mut z = Zval::new();
+        z.set_hashtable(a);
+        z
     }
 
     /// Adds a user process, started with the server (and restarted when it exits); its index

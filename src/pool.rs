@@ -543,7 +543,9 @@ impl Pool<'_> {
             let failed = code != 0 || sig != 0;
             // A user process that keeps returning at once is backed off like a failing one.
             let quick = self.is_user_process(child.id) && child.spawned.elapsed() < HEALTHY_LIFE;
-            if failed {
+            // A user process ends by SIGTERM's default action at shutdown: that is its stop.
+            let stopped = self.phase != Phase::Running && self.is_user_process(child.id) && sig == Signal::SIGTERM as i32;
+            if failed && !stopped {
                 log_at!(
                     Level::Warning,
                     "Manager::wait",
@@ -564,8 +566,9 @@ impl Pool<'_> {
                     log_at!(
                         Level::Warning,
                         "Manager::wait",
-                        "worker#{} failed {} times in a row, respawning it in {}ms",
+                        "worker#{} {} {} times in a row, respawning it in {}ms",
                         child.id,
+                        if failed { "failed" } else { "ended early" },
                         streak,
                         delay.as_millis()
                     );

@@ -137,6 +137,11 @@ impl TaskClient {
         self.results_rx
     }
 
+    /// Events read but not handed out yet (a pass that queued some must not sleep).
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     pub fn pop_event(&mut self) -> Option<TaskEvent> {
         self.events.pop_front()
     }

@@ -265,7 +265,9 @@ impl EventWorker {
         self.timers.next_round();
         // A connection that used its read budget has more to read: look, but do not sleep.
         let unfinished = self.conns.has_unfinished();
-        if unfinished {
+        // Nor while this pass queued events (the first pass reads whatever waited in the
+        // result channel: its readiness edge is used up, so nothing would wake the poll).
+        if unfinished || self.tasks.has_events() || self.conns.has_events() {
             timeout = Some(Duration::ZERO);
         }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {

@@ -83,9 +83,9 @@ namespace Swoole {
         public $mode = null;
         /** @var int the socket type, as given */
         public $type = null;
-        /** @var int BASE mode: event worker 0's pid once it started, before that the launching process's (0 before start()) */
         /** Every listening port (Swoole\Server\Port), the server's own first. */
         public $ports = null;
+        /** @var int BASE mode: event worker 0's pid once it started, before that the launching process's (0 before start()) */
         public $master_pid = null;
         /** @var int the manager's pid while the server runs, else 0 */
         public $manager_pid = null;

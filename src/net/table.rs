@@ -204,6 +204,11 @@ impl ConnTable {
         token.0.checked_sub(self.first_token)
     }
 
+    /// Events queued but not handed out yet.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// The port a readiness token names, if it is one of our listeners.
     pub fn port_of_token(&self, token: Token) -> Option<usize> {
         token.0.checked_sub(self.first_listener_token).filter(|&p| p < self.ports.len())

@@ -490,7 +490,10 @@ impl Server {
             warning("onPipeMessage is null, can't use sendMessage");
             return false;
         }
-        let me = process.worker_id().map_or(-1, i64::from);
+        let me = match &process {
+            Process::User(u) => i64::from(u.borrow().id()),
+            p => p.worker_id().map_or(-1, i64::from),
+        };
         if dstWorkerId == me {
             warning("can't send messages to self");
             return false;
@@ -511,7 +514,8 @@ impl Server {
                 false
             }
             None => {
-                warning("sendMessage() can only be used in event workers and task workers");
+                // The manager runs no worker loop: for messages, the server is not running there.
+                warning("server is not running");
                 false
             }
         }

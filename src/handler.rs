@@ -22,6 +22,8 @@ pub trait EventContext {
     fn timers(&mut self) -> &mut Timers;
     /// `sendMessage()`: `data` to worker `dst` (event or task), its PipeMessage.
     fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError>;
+    /// `sendto()`: one datagram to `to`, from the server socket `via` if given.
+    fn send_to(&mut self, to: &crate::net::datagram::Peer, data: &[u8], via: Option<std::os::fd::RawFd>) -> Result<(), crate::net::datagram::SendToError>;
     /// Queues `data` for connection `fd`; what the socket does not take now is written later.
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError>;
     /// Closes connection `fd` from the server side; its Close event comes next. Queued output
@@ -194,6 +196,8 @@ pub trait Handler {
     fn on_buffer_empty(&mut self, fd: SessionId, port: usize) {}
     /// Connection `fd` broke its port's protocol and is being closed (its Close follows).
     fn on_protocol_error(&mut self, fd: SessionId, why: &str) {}
+    /// A datagram on a UDP or unix datagram port.
+    fn on_packet(&mut self, packet: &crate::net::datagram::Packet) {}
     /// `package_length_func`: the total length of the message at the front of `data`, 0 when
     /// more bytes are needed, negative (or None: it failed) for a protocol error.
     fn package_length(&mut self, port: usize, data: &[u8]) -> Option<i64> {

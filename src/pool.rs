@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::net::TcpListener;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -18,7 +17,8 @@ use nix::unistd::{fork, ForkResult, Pid};
 use thiserror::Error;
 
 use crate::clock;
-use crate::config::{IpcMode, PortOptions, Settings};
+use crate::config::{IpcMode, Settings};
+use crate::net::listener::Listener;
 use crate::fault::{self, Point};
 use crate::handler::{Handler, Process};
 use crate::ipc::channel::{Channel, Outbox};
@@ -117,7 +117,7 @@ pub struct Pool<'a> {
     settings: &'a Settings,
     /// Inherited by event workers; every other child closes it.
     /// The listening sockets: the server's, then those of addListener().
-    listeners: Vec<TcpListener>,
+    listeners: Vec<Listener>,
     /// The manager's self-pipe (children close it and make their own).
     wake: Option<Wakeup>,
     shm: Rc<Shm>,
@@ -146,9 +146,10 @@ pub struct Pool<'a> {
 
 /// Runs the whole server in this process (which becomes the manager) until it has shut down.
 /// Returns only in the manager; worker processes exit inside.
-pub fn run<H: Handler>(settings: &Settings, listeners: Vec<TcpListener>, h: &mut H) -> Result<(), PoolError> {
+pub fn run<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: &mut H) -> Result<(), PoolError> {
     fault::init();
     for (l, opts) in listeners.iter().zip(std::iter::once(&settings.port).chain(&settings.extra_ports)) {
+        let Listener::Stream(l) = l else { continue };
         if let Err(e) = crate::net::listener::set_backlog(l, opts.backlog) {
             log_at!(Level::Warning, "Manager::start", "cannot set the listen backlog to {}: {}", opts.backlog, e);
         }
@@ -418,7 +419,13 @@ impl Pool<'_> {
             return Err(io::Error::other("no listening socket"));
         }
         let options = std::iter::once(&self.settings.port).chain(&self.settings.extra_ports);
-        let listeners = sockets.into_iter().zip(options.map(PortOptions::rules)).collect();
+        let (mut listeners, mut dgrams) = (Vec::new(), Vec::new());
+        for (id, (l, opts)) in sockets.into_iter().zip(options).enumerate() {
+            match l {
+                Listener::Stream(t) => listeners.push((t, opts.rules(), id)),
+                Listener::Dgram(d) => dgrams.push((d, id)),
+            }
+        }
         let results = self.results.get(id as usize).ok_or_else(|| io::Error::other("no result channel for this worker"))?;
         let (results_rx, max_message) = (results.rx.as_raw_fd(), results.max_message);
         let tasks = self.task_out();
@@ -427,6 +434,7 @@ impl Pool<'_> {
             worker_num: self.settings.worker_num,
             shm: self.shm.clone(),
             listeners,
+            dgrams,
             heartbeat: self.settings.port.heartbeat().map(|(every, _)| Duration::from_secs(u64::from(every))),
             sessions: self.sessions.clone(),
             peers: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),

@@ -24,6 +24,7 @@ use crate::log_at;
 use crate::ipc::channel::Outbox;
 use crate::ipc::frame::{Kind, FLAG_CLOSE, FLAG_RESET, FLAG_SOCKET};
 use crate::ipc::payload::{self, Carrier};
+use crate::net::datagram::{DgramPorts, DgramSocket, Packet, Peer, SendToError};
 use crate::net::framing::{Framing, FnFramer};
 use crate::net::sessions::SessionDir;
 use crate::net::table::{ConnEvent, ConnTable, Handed, PortRules};
@@ -33,8 +34,10 @@ use crate::task_client::{Backlog, TaskClient, TaskClientSetup, TaskEvent, UNPOLL
 use crate::transport::TaskOut;
 use crate::types::{Payload, SessionId, TaskId, WorkerId};
 
-/// Listening port `p` is token `LISTENERS + p`.
+/// Stream port `p` (in this worker's list) is token `LISTENERS + p`, datagram port `p`
+/// `DGRAMS + p`.
 const LISTENERS: usize = 1 << 23;
+const DGRAMS: usize = 1 << 22;
 const RESULTS: Token = Token(1);
 const WAKE: Token = Token(2);
 /// Task outbox `i` has token TASK_OUT + i; connection `i` has CONN + i.
@@ -51,6 +54,8 @@ pub enum Event {
     Conn(ConnEvent, usize),
     Task(TaskEvent),
     Timer(TimerId),
+    /// A datagram on a UDP or unix datagram port.
+    Packet(Packet),
 }
 
 /// What an event worker is given by the manager.
@@ -58,8 +63,11 @@ pub struct EventWorkerSetup {
     pub id: WorkerId,
     pub worker_num: usize,
     pub shm: Rc<Shm>,
-    /// The listening ports, each with its protocol and limits (the server's own first).
-    pub listeners: Vec<(StdListener, PortRules)>,
+    /// The stream ports, each with its protocol and limits and its number among the
+    /// server's ports.
+    pub listeners: Vec<(StdListener, PortRules, usize)>,
+    /// The datagram ports, with their numbers.
+    pub dgrams: Vec<(DgramSocket, usize)>,
     /// How often the heartbeat looks for idle connections (None: no heartbeat).
     pub heartbeat: Option<Duration>,
     /// Which event worker owns each session.
@@ -98,6 +106,7 @@ pub struct EventWorker {
     poll: Poll,
     events: Events,
     conns: ConnTable,
+    dgrams: DgramPorts,
     tasks: TaskClient,
     wake: Wakeup,
     max_wait: Duration,
@@ -124,7 +133,12 @@ impl EventWorker {
         let generation = s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("worker#{} has no slot", s.id)))?.generation.load(Relaxed);
         let wake = signals::install(&[Signal::SIGTERM])?;
         let poll = Poll::new()?;
-        let length_func_max = s.listeners.iter().map(|(_, r)| (r.framing == Framing::Func).then_some(r.max_package)).collect();
+        let ports = s.listeners.iter().map(|(_, _, id)| id + 1).chain(s.dgrams.iter().map(|(_, id)| id + 1)).max().unwrap_or(0);
+        let mut length_func_max = vec![None; ports];
+        for (_, r, id) in &s.listeners {
+            length_func_max[*id] = (r.framing == Framing::Func).then_some(r.max_package);
+        }
+        let dgrams = DgramPorts::new(s.dgrams, poll.registry(), DGRAMS)?;
         let conns = ConnTable::new(s.listeners, poll.registry(), LISTENERS, CONN, s.id as i32, s.shm.clone(), s.sessions.clone())?;
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
@@ -147,6 +161,7 @@ impl EventWorker {
             poll,
             events: Events::with_capacity(256),
             conns,
+            dgrams,
             tasks,
             wake,
             max_wait: s.max_wait,
@@ -216,6 +231,9 @@ impl EventWorker {
             if !matches!(self.state, State::Running) {
                 return None;
             }
+            if let Some(p) = self.dgrams.pop_event() {
+                return Some(Event::Packet(p));
+            }
             self.timers.pop_due(Instant::now()).map(Event::Timer)
         })
     }
@@ -267,7 +285,8 @@ impl EventWorker {
         let unfinished = self.conns.has_unfinished();
         // Nor while this pass queued events (the first pass reads whatever waited in the
         // result channel: its readiness edge is used up, so nothing would wake the poll).
-        if unfinished || self.tasks.has_events() || self.conns.has_events() {
+        let dgrams_unfinished = self.dgrams.has_unfinished();
+        if unfinished || dgrams_unfinished || self.tasks.has_events() || self.conns.has_events() || self.dgrams.has_events() {
             timeout = Some(Duration::ZERO);
         }
         if let Err(e) = self.poll.poll(&mut self.events, timeout) {
@@ -277,6 +296,9 @@ impl EventWorker {
         }
         if unfinished {
             self.conns.read_unfinished(self.poll.registry(), reading);
+        }
+        if dgrams_unfinished && reading {
+            self.dgrams.read_unfinished();
         }
         if let (Some(due), Some(every)) = (self.next_heartbeat, self.heartbeat) {
             if Instant::now() >= due {
@@ -299,6 +321,13 @@ impl EventWorker {
                     Ok(())
                 }
                 RESULTS => self.tasks.read_results(registry),
+                t if self.dgrams.index_of(t).is_some() => {
+                    // A stopping worker leaves datagrams to the workers still running.
+                    if let (Some(i), true) = (self.dgrams.index_of(t), reading) {
+                        self.dgrams.read(i);
+                    }
+                    Ok(())
+                }
                 t if self.conns.port_of_token(t).is_some() => {
                     if let Some(p) = self.conns.port_of_token(t) {
                         self.conns.accept_all(registry, p);
@@ -460,6 +489,12 @@ impl EventWorker {
 impl EventContext for EventWorker {
     fn timers(&mut self) -> &mut Timers {
         &mut self.timers
+    }
+
+    fn send_to(&mut self, to: &Peer, data: &[u8], via: Option<RawFd>) -> Result<(), SendToError> {
+        self.dgrams.send_to(to, data, via)?;
+        self.shm.header().total_send_bytes.fetch_add(data.len() as u64, Relaxed);
+        Ok(())
     }
 
     fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError> {
@@ -629,6 +664,10 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
             Event::Timer(timer) => {
                 h.on_timer(timer);
                 w.borrow_mut().timers.ran(timer);
+            }
+            Event::Packet(p) => {
+                w.borrow_mut().count_request();
+                h.on_packet(&p);
             }
         }
     };

@@ -248,6 +248,13 @@ namespace Swoole {
          */
         public function addListener(string $host, int $port, int $sock_type = 1): mixed {}
 
+        /**
+         * One datagram to $ip:$port (a unix datagram client: $ip is its path) from a datagram
+         * port: $server_socket if given, else the one that last heard from that address, else
+         * the first of its kind. Event workers only.
+         */
+        public function sendto(string $ip, int $port, mixed $data, int $server_socket = -1): bool {}
+
         /** @return \Swoole\Server\Port|false the other name of addListener() */
         public function listen(string $host, int $port, int $sock_type = 1): mixed {}
 

@@ -153,7 +153,7 @@ fn serve<H: Handler>(settings: Settings, mut handler: H, fault: Option<String>) 
             if let Some(f) = fault {
                 std::env::set_var("RSWOOLE_FAULT", f);
             }
-            let code = match pool::run(&settings, vec![listener], &mut handler) {
+            let code = match pool::run(&settings, vec![rswoole::net::listener::Listener::Stream(listener)], &mut handler) {
                 Ok(()) => 0,
                 Err(_) => 1,
             };

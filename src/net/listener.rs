@@ -41,6 +41,69 @@ pub fn bind(host: &str, port: i64) -> Result<TcpListener, BindError> {
     Err(os(last))
 }
 
+/// A bound socket the server listens on: a stream port (TCP) or a datagram port (UDP, unix
+/// datagram).
+pub enum Listener {
+    Stream(TcpListener),
+    Dgram(crate::net::datagram::DgramSocket),
+}
+
+impl Listener {
+    pub fn raw_fd(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Listener::Stream(l) => l.as_raw_fd(),
+            Listener::Dgram(crate::net::datagram::DgramSocket::Udp(u)) => u.as_raw_fd(),
+            Listener::Dgram(crate::net::datagram::DgramSocket::Unix(u)) => u.as_raw_fd(),
+        }
+    }
+
+    /// The bound port (0 for unix sockets).
+    pub fn port(&self) -> u16 {
+        match self {
+            Listener::Stream(l) => l.local_addr().map_or(0, |a| a.port()),
+            Listener::Dgram(crate::net::datagram::DgramSocket::Udp(u)) => u.local_addr().map_or(0, |a| a.port()),
+            Listener::Dgram(crate::net::datagram::DgramSocket::Unix(_)) => 0,
+        }
+    }
+}
+
+pub fn bind_udp(host: &str, port: i64) -> Result<std::net::UdpSocket, BindError> {
+    let p = u16::try_from(port).map_err(|_| BindError::InvalidPort(port))?;
+    let os = |e: io::Error| {
+        let code = e.raw_os_error().unwrap_or(0);
+        BindError::Os { host: host.into(), port, message: strerror(code), code }
+    };
+    let addrs: Vec<SocketAddr> = (host, p).to_socket_addrs().map_err(|_| os(io::Error::from_raw_os_error(libc::EINVAL)))?.collect();
+    let mut last = io::Error::from_raw_os_error(libc::EADDRNOTAVAIL);
+    for a in addrs {
+        match std::net::UdpSocket::bind(a) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = e,
+        }
+    }
+    Err(os(last))
+}
+
+/// Binds a unix datagram socket at `path`. A file already there is replaced only when it is a
+/// socket nobody serves (a server that died without cleaning up); a live one is
+/// EADDRINUSE, as in Swoole (which also refuses a stale one, so a crash blocks the next start).
+pub fn bind_unix_dgram(path: &str) -> Result<std::os::unix::net::UnixDatagram, BindError> {
+    use std::os::unix::fs::FileTypeExt;
+    use std::os::unix::net::UnixDatagram;
+    let os = |e: io::Error| {
+        let code = e.raw_os_error().unwrap_or(0);
+        BindError::Os { host: path.into(), port: 0, message: strerror(code), code }
+    };
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket()) {
+        let probe = UnixDatagram::unbound().map_err(os)?;
+        if probe.connect(path).is_err_and(|e| e.raw_os_error() == Some(libc::ECONNREFUSED)) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+    UnixDatagram::bind(path).map_err(os)
+}
+
 /// Sets the listening queue's length (Swoole's `backlog`): listen(2) on a socket that already
 /// listens only changes it.
 pub fn set_backlog(l: &TcpListener, backlog: i32) -> io::Result<()> {

@@ -106,6 +106,8 @@ const READ_BUDGET: usize = 16;
 /// One listening port of the table, with its own protocol and limits.
 struct Port {
     listener: Option<TcpListener>,
+    /// Its number among the server's ports (datagram ports are numbered too).
+    id: usize,
     rules: PortRules,
     /// Its address and descriptor, kept for getClientInfo() after accepting stopped.
     local_port: u16,
@@ -138,8 +140,9 @@ pub struct ConnTable {
 
 impl ConnTable {
     #[allow(clippy::too_many_arguments)]
+    /// `listeners`: each with its rules and its number among the server's ports.
     pub fn new(
-        listeners: Vec<(StdListener, PortRules)>,
+        listeners: Vec<(StdListener, PortRules, usize)>,
         registry: &Registry,
         first_listener_token: usize,
         first_token: usize,
@@ -149,16 +152,13 @@ impl ConnTable {
     ) -> io::Result<ConnTable> {
         use std::os::fd::AsRawFd;
         let mut ports = Vec::with_capacity(listeners.len());
-        for (i, (l, rules)) in listeners.into_iter().enumerate() {
+        for (i, (l, rules, id)) in listeners.into_iter().enumerate() {
             l.set_nonblocking(true)?;
             let local_port = l.local_addr().map_or(0, |a| a.port());
             let mut listener = TcpListener::from_std(l);
             registry.register(&mut listener, Token(first_listener_token + i), Interest::READABLE)?;
             let fd = listener.as_raw_fd();
-            ports.push(Port { listener: Some(listener), rules, local_port, fd });
-        }
-        if ports.is_empty() {
-            return Err(io::Error::other("no listening socket"));
+            ports.push(Port { listener: Some(listener), id, rules, local_port, fd });
         }
         Ok(ConnTable {
             reactor_id,
@@ -223,7 +223,8 @@ impl ConnTable {
                 self.port_of.get(s).copied()
             }
         };
-        Some((e, port.unwrap_or(0)))
+        let local = port.unwrap_or(0);
+        Some((e, self.ports.get(local).map_or(local, |p| p.id)))
     }
 
     /// The port connection `fd` came in on.
@@ -272,9 +273,10 @@ impl ConnTable {
         let shm = self.shm.clone();
         let h = shm.header();
         // Counted before it is taken, so event workers accepting at once never overshoot; the
-        // limit is the server's (the first port's), as Swoole's.
+        // limit is a count over the whole server (the server's max_connection unless this port
+        // set its own).
         let now = h.connection_num.fetch_add(1, Relaxed);
-        let max = self.ports[0].rules.max_connections;
+        let max = self.ports[port].rules.max_connections;
         if now >= max as i64 {
             h.connection_num.fetch_sub(1, Relaxed);
             h.abort_count.fetch_add(1, Relaxed);
@@ -594,7 +596,7 @@ impl ConnTable {
     pub fn foreign_info(&self, fd: SessionId) -> Option<ConnInfo> {
         let i = self.dir.info(fd)?;
         // The directory does not know the port: the first one's is the best guess.
-        let server_port = self.ports[0].local_port;
+        let server_port = self.ports.first().map_or(0, |p| p.local_port);
         Some(ConnInfo {
             session: fd,
             reactor_id: i.owner as i32,
@@ -680,7 +682,7 @@ impl ConnTable {
 
     /// The first port's idle time (the server's `heartbeat_idle_time`).
     pub fn idle_time(&self) -> Option<std::time::Duration> {
-        self.ports[0].rules.idle_time
+        self.ports.first().and_then(|p| p.rules.idle_time)
     }
 
     /// Writes what it can of every connection's queued output; true when nothing is left.

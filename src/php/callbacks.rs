@@ -27,6 +27,7 @@ pub const EVENTS: &[&str] = &[
     "Task",
     "Finish",
     "PipeMessage",
+    "Packet",
 ];
 
 /// Where set()'s `package_length_func` is kept in the table (on() cannot name it).

@@ -43,6 +43,11 @@ impl Port {
         ZendClassObject::new(p).into_zval(false).unwrap_or_default()
     }
 
+    /// A UDP or unix datagram port (Packet events, not connections).
+    pub fn is_dgram(&self) -> bool {
+        matches!(self.sock_type, 2 | 4 | 6)
+    }
+
     /// The port's own options (None: it takes the server's).
     pub fn options(&self) -> Option<PortOptions> {
         self.options.borrow().clone()

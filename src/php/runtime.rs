@@ -268,6 +268,29 @@ impl Handler for PhpHandler {
         crate::php::callbacks::run_to_exit("Process", &cb, vec![&z])
     }
 
+    fn on_packet(&mut self, p: &crate::net::datagram::Packet) {
+        use crate::net::datagram::Peer;
+        let mut info = ext_php_rs::types::ZendHashTable::new();
+        let _ = info.insert("server_socket", i64::from(p.server_fd));
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        let _ = info.insert("dispatch_time", now);
+        let _ = info.insert("server_port", i64::from(p.server_port));
+        match &p.from {
+            Peer::Inet(a) => {
+                let _ = info.insert("address", a.ip().to_string());
+                let _ = info.insert("port", i64::from(a.port()));
+            }
+            // An unbound unix client has no address: '' (Swoole reports stale memory there).
+            Peer::Unix(path) => {
+                let _ = info.insert("address", path.as_ref().map_or(String::new(), |p| p.display().to_string()));
+            }
+        }
+        let mut info_z = Zval::new();
+        info_z.set_hashtable(info);
+        let data = codec::string(&p.data);
+        self.call_port(p.port, "Packet", vec![&self.server, &data, &info_z]);
+    }
+
     fn on_pipe_message(&mut self, src: WorkerId, data: Payload) {
         let message = match codec::unpack(&data) {
             Ok(m) => m,

@@ -8,7 +8,6 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use std::net::TcpListener;
 use std::sync::atomic::Ordering::Relaxed;
 
 use ext_php_rs::boxed::ZBox;
@@ -24,6 +23,8 @@ use crate::php::callbacks::{self, Callbacks};
 use crate::php::codec;
 use crate::php::errors::{self, warning};
 use crate::php::module::register_aliases;
+use crate::net::datagram::{DgramSocket, Peer};
+use crate::net::listener::Listener;
 use crate::php::port::Port;
 use crate::php::runtime::{self, PhpHandler};
 use crate::{control, pool, stats};
@@ -33,6 +34,9 @@ pub const SWOOLE_BASE: i64 = 1;
 pub const SWOOLE_PROCESS: i64 = 2;
 pub const SWOOLE_SOCK_TCP: i64 = 1;
 pub const SWOOLE_SOCK_TCP6: i64 = 3;
+pub const SWOOLE_SOCK_UDP: i64 = 2;
+pub const SWOOLE_SOCK_UDP6: i64 = 4;
+pub const SWOOLE_SOCK_UNIX_DGRAM: i64 = 6;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -55,7 +59,7 @@ pub struct Server {
     port: i64,
     mode: i64,
     sock_type: i64,
-    listener: RefCell<Option<TcpListener>>,
+    listener: RefCell<Option<Listener>>,
     settings: RefCell<Settings>,
     setting: RefCell<Option<Zval>>,
     callbacks: RefCell<Callbacks>,
@@ -66,7 +70,9 @@ pub struct Server {
     /// Swoole\Server\Port objects: the server's own first, then addListener()'s.
     ports: RefCell<Vec<Zval>>,
     /// The sockets of addListener(), bound at once as Swoole does.
-    extra_listeners: RefCell<Vec<TcpListener>>,
+    extra_listeners: RefCell<Vec<Listener>>,
+    /// Unix socket files this server bound, removed when it stops (as Swoole).
+    unix_paths: RefCell<Vec<String>>,
 }
 
 pub fn swoole_exception(msg: String, code: i32) -> PhpException {
@@ -83,6 +89,25 @@ fn long_zval(v: i64) -> Zval {
     let mut z = Zval::new();
     z.set_long(v);
     z
+}
+
+enum BindFailure {
+    Type(i64),
+    Bind(listener::BindError),
+}
+
+fn unsupported_type(t: i64) -> String {
+    format!("socket type [{t}] is not supported yet: SWOOLE_SOCK_TCP, SWOOLE_SOCK_TCP6, SWOOLE_SOCK_UDP, SWOOLE_SOCK_UDP6 and SWOOLE_SOCK_UNIX_DGRAM are")
+}
+
+/// Binds the listening socket of a port of type `sock_type` (at once, as Swoole does).
+fn bind_any(host: &str, port: i64, sock_type: i64) -> Result<Listener, BindFailure> {
+    match sock_type {
+        SWOOLE_SOCK_TCP | SWOOLE_SOCK_TCP6 => listener::bind(host, port).map(Listener::Stream).map_err(BindFailure::Bind),
+        SWOOLE_SOCK_UDP | SWOOLE_SOCK_UDP6 => listener::bind_udp(host, port).map(|u| Listener::Dgram(DgramSocket::Udp(u))).map_err(BindFailure::Bind),
+        SWOOLE_SOCK_UNIX_DGRAM => listener::bind_unix_dgram(host).map(|u| Listener::Dgram(DgramSocket::Unix(u))).map_err(BindFailure::Bind),
+        t => Err(BindFailure::Type(t)),
+    }
 }
 
 pub(crate) fn to_value(z: &Zval) -> Value {
@@ -131,18 +156,19 @@ impl Server {
         if mode != SWOOLE_BASE && mode != SWOOLE_PROCESS {
             return Err(PhpException::new(format!("invalid $mode parameters {mode}"), 0, ce::error()));
         }
-        if sock_type != SWOOLE_SOCK_TCP && sock_type != SWOOLE_SOCK_TCP6 {
-            return Err(swoole_exception(format!("socket type [{sock_type}] is not supported yet: only SWOOLE_SOCK_TCP and SWOOLE_SOCK_TCP6"), 0));
-        }
-        let l = listener::bind(&host, port).map_err(|e| {
-            let msg = match &e {
-                listener::BindError::InvalidPort(_) => "Server invalid listen port".to_string(),
-                other => other.to_string(),
-            };
-            swoole_exception(msg, e.code())
+        let l = bind_any(&host, port, sock_type).map_err(|e| match e {
+            BindFailure::Type(t) => swoole_exception(unsupported_type(t), 0),
+            BindFailure::Bind(e) => {
+                let msg = match &e {
+                    listener::BindError::InvalidPort(_) => "Server invalid listen port".to_string(),
+                    other => other.to_string(),
+                };
+                swoole_exception(msg, e.code())
+            }
         })?;
-        let real_port = l.local_addr().map(|a| a.port() as i64).unwrap_or(port);
-        let primary = Port::new_zval(&host, real_port, sock_type, i64::from(std::os::fd::AsRawFd::as_raw_fd(&l)));
+        let unix_paths = RefCell::new(if sock_type == SWOOLE_SOCK_UNIX_DGRAM { vec![host.clone()] } else { Vec::new() });
+        let real_port = if sock_type == SWOOLE_SOCK_UNIX_DGRAM { 0 } else { i64::from(l.port()) };
+        let primary = Port::new_zval(&host, real_port, sock_type, i64::from(l.raw_fd()));
         Ok(Server {
             host,
             port: real_port,
@@ -157,6 +183,7 @@ impl Server {
             processes: RefCell::new(Vec::new()),
             ports: RefCell::new(vec![primary]),
             extra_listeners: RefCell::new(Vec::new()),
+            unix_paths,
         })
     }
 
@@ -255,8 +282,13 @@ impl Server {
             }
             port_callbacks.push(p.start());
         }
-        let every_port_has_receive = port_callbacks.iter().all(|c| c.has("Receive"));
-        if !callbacks.has("Receive") && !every_port_has_receive {
+        // Each stream port needs a Receive callback and each datagram port a Packet one (its
+        // own or the server's).
+        let kinds: Vec<bool> = this.ports.borrow().iter().map(|z| <&Port as ext_php_rs::convert::FromZval>::from_zval(z).is_some_and(|p| p.is_dgram())).collect();
+        if kinds.iter().zip(&port_callbacks).any(|(&dgram, c)| dgram && !c.has("Packet") && !callbacks.has("Packet")) {
+            return Err(swoole_exception("failed to start server. Error: require onPacket callback".into(), 9015));
+        }
+        if kinds.iter().zip(&port_callbacks).any(|(&dgram, c)| !dgram && !c.has("Receive") && !callbacks.has("Receive")) {
             return Err(swoole_exception("failed to start server. Error: require onReceive callback".into(), 9015));
         }
         if settings.task_worker_num > 0 && !callbacks.has("Task") {
@@ -278,6 +310,9 @@ impl Server {
         let result = pool::run(&settings, listeners, &mut handler);
         drop(handler);
         runtime::clear();
+        for path in this.unix_paths.borrow().iter() {
+            let _ = std::fs::remove_file(path);
+        }
         this.state.set(State::Shutdown);
         result.map(|_| true).map_err(|e| swoole_exception(format!("failed to start server. Error: {e}"), 0))
     }
@@ -424,22 +459,60 @@ impl Server {
             warning("server is running, unable to add a listener");
             return bool_zval(false);
         }
-        if sock_type != SWOOLE_SOCK_TCP && sock_type != SWOOLE_SOCK_TCP6 {
-            warning(&format!("socket type [{sock_type}] is not supported yet: only SWOOLE_SOCK_TCP and SWOOLE_SOCK_TCP6"));
-            return bool_zval(false);
-        }
-        match listener::bind(&host, port) {
+        match bind_any(&host, port, sock_type) {
             Ok(l) => {
-                let real_port = l.local_addr().map(|a| a.port() as i64).unwrap_or(port);
-                let z = Port::new_zval(&host, real_port, sock_type, i64::from(std::os::fd::AsRawFd::as_raw_fd(&l)));
+                let real_port = if sock_type == SWOOLE_SOCK_UNIX_DGRAM { 0 } else { i64::from(l.port()) };
+                let z = Port::new_zval(&host, real_port, sock_type, i64::from(l.raw_fd()));
+                if sock_type == SWOOLE_SOCK_UNIX_DGRAM {
+                    self.unix_paths.borrow_mut().push(host.clone());
+                }
                 self.extra_listeners.borrow_mut().push(l);
                 self.ports.borrow_mut().push(z.shallow_clone());
                 z
             }
-            Err(e) => {
+            Err(BindFailure::Type(t)) => {
+                warning(&unsupported_type(t));
+                bool_zval(false)
+            }
+            Err(BindFailure::Bind(e)) => {
                 // Swoole tells only its logger; the caller sees why too.
                 warning(&e.to_string());
                 bool_zval(false)
+            }
+        }
+    }
+
+    /// Sends one datagram to `$ip:$port` (a unix datagram socket: `$ip` is its path) from a
+    /// datagram port of this server: `$server_socket` if given, else the one that last heard
+    /// from that address, else the first of its kind.
+    #[php(defaults(server_socket = -1))]
+    pub fn sendto(&self, ip: String, port: i64, data: &Zval, server_socket: i64) -> bool {
+        let Some(process) = runtime::process() else {
+            warning("server is not running");
+            return false;
+        };
+        let Process::Event(w) = process else {
+            warning("sendto() can only be used in event workers");
+            return false;
+        };
+        let peer = if ip.starts_with('/') || ip.is_empty() {
+            Peer::Unix((!ip.is_empty()).then(|| std::path::PathBuf::from(&ip)))
+        } else {
+            let parsed = ip.parse::<std::net::IpAddr>().ok().zip(u16::try_from(port).ok());
+            let Some((addr, p)) = parsed else {
+                warning(&format!("invalid address {ip}:{port}"));
+                return false;
+            };
+            Peer::Inet(std::net::SocketAddr::new(addr, p))
+        };
+        let bytes = crate::php::convert::string(data).map(|c| c.into_owned()).unwrap_or_default();
+        let via = (server_socket >= 0).then_some(server_socket as i32);
+        let sent = w.borrow_mut().send_to(&peer, &bytes, via);
+        match sent {
+            Ok(()) => true,
+            Err(e) => {
+                warning(&e.to_string());
+                false
             }
         }
     }

@@ -19,6 +19,7 @@ use thiserror::Error;
 use crate::clock;
 use crate::config::{IpcMode, Settings};
 use crate::net::listener::Listener;
+use crate::net::stream::StreamListener;
 use crate::fault::{self, Point};
 use crate::handler::{Handler, Process};
 use crate::ipc::channel::{Channel, Outbox};
@@ -422,7 +423,8 @@ impl Pool<'_> {
         let (mut listeners, mut dgrams) = (Vec::new(), Vec::new());
         for (id, (l, opts)) in sockets.into_iter().zip(options).enumerate() {
             match l {
-                Listener::Stream(t) => listeners.push((t, opts.rules(), id)),
+                Listener::Stream(t) => listeners.push((StreamListener::Tcp(t), opts.rules(), id)),
+                Listener::UnixStream(u) => listeners.push((StreamListener::Unix(u), opts.rules(), id)),
                 Listener::Dgram(d) => dgrams.push((d, id)),
             }
         }

@@ -6,7 +6,6 @@
 //! [`EventContext`]).
 
 use std::io;
-use std::net::TcpListener as StdListener;
 use std::os::fd::{OwnedFd, RawFd};
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -24,6 +23,7 @@ use crate::log_at;
 use crate::ipc::channel::Outbox;
 use crate::ipc::frame::{Kind, FLAG_CLOSE, FLAG_RESET, FLAG_SOCKET};
 use crate::ipc::payload::{self, Carrier};
+use crate::net::stream::StreamListener;
 use crate::net::datagram::{DgramPorts, DgramSocket, Packet, Peer, SendToError};
 use crate::net::framing::{Framing, FnFramer};
 use crate::net::sessions::SessionDir;
@@ -65,7 +65,7 @@ pub struct EventWorkerSetup {
     pub shm: Rc<Shm>,
     /// The stream ports, each with its protocol and limits and its number among the
     /// server's ports.
-    pub listeners: Vec<(StdListener, PortRules, usize)>,
+    pub listeners: Vec<(StreamListener, PortRules, usize)>,
     /// The datagram ports, with their numbers.
     pub dgrams: Vec<(DgramSocket, usize)>,
     /// How often the heartbeat looks for idle connections (None: no heartbeat).

@@ -21,7 +21,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         id: 0,
         worker_num: 1,
         shm: shm.clone(),
-        listeners: vec![(TcpListener::bind("127.0.0.1:0").unwrap(), Default::default(), 0)],
+        listeners: vec![(rswoole::net::stream::StreamListener::Tcp(TcpListener::bind("127.0.0.1:0").unwrap()), Default::default(), 0)],
         dgrams: Vec::new(),
         heartbeat: None,
         sessions: Rc::new(rswoole::net::sessions::SessionDir::new(16).unwrap()),

@@ -1,11 +1,11 @@
-//! One accepted TCP connection: its input (framed into messages by the port's protocol) and
+//! One accepted connection (TCP or unix stream): its input (framed into messages by the port's protocol) and
 //! the bytes still waiting to be written to it, bounded.
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use mio::net::TcpStream;
+use crate::net::stream::Stream;
 
 use crate::net::framing::{Framing, FramingError};
 use crate::types::SessionId;
@@ -14,7 +14,7 @@ pub struct Connection {
     pub session: SessionId,
     /// The listening port it came in on (index in the table's ports).
     pub port: usize,
-    pub stream: TcpStream,
+    pub stream: Stream,
     pub peer: Option<SocketAddr>,
     out: Vec<u8>,
     out_pos: usize,
@@ -70,8 +70,8 @@ pub struct ReadRules<'a> {
 }
 
 impl Connection {
-    pub fn new(session: SessionId, stream: TcpStream) -> Self {
-        let peer = stream.peer_addr().ok();
+    pub fn new(session: SessionId, stream: Stream) -> Self {
+        let peer = stream.peer_addr();
         Connection {
             session,
             port: 0,
@@ -182,7 +182,7 @@ impl Connection {
     }
 
     /// A connection handed over by the previous process in this slot.
-    pub fn adopt(session: SessionId, stream: TcpStream, out: Vec<u8>, input: Vec<u8>) -> Self {
+    pub fn adopt(session: SessionId, stream: Stream, out: Vec<u8>, input: Vec<u8>) -> Self {
         let mut c = Connection::new(session, stream);
         c.out = out;
         c.input = input;

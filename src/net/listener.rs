@@ -45,6 +45,7 @@ pub fn bind(host: &str, port: i64) -> Result<TcpListener, BindError> {
 /// datagram).
 pub enum Listener {
     Stream(TcpListener),
+    UnixStream(std::os::unix::net::UnixListener),
     Dgram(crate::net::datagram::DgramSocket),
 }
 
@@ -53,6 +54,7 @@ impl Listener {
         use std::os::fd::AsRawFd;
         match self {
             Listener::Stream(l) => l.as_raw_fd(),
+            Listener::UnixStream(l) => l.as_raw_fd(),
             Listener::Dgram(crate::net::datagram::DgramSocket::Udp(u)) => u.as_raw_fd(),
             Listener::Dgram(crate::net::datagram::DgramSocket::Unix(u)) => u.as_raw_fd(),
         }
@@ -63,7 +65,7 @@ impl Listener {
         match self {
             Listener::Stream(l) => l.local_addr().map_or(0, |a| a.port()),
             Listener::Dgram(crate::net::datagram::DgramSocket::Udp(u)) => u.local_addr().map_or(0, |a| a.port()),
-            Listener::Dgram(crate::net::datagram::DgramSocket::Unix(_)) => 0,
+            Listener::Dgram(crate::net::datagram::DgramSocket::Unix(_)) | Listener::UnixStream(_) => 0,
         }
     }
 }
@@ -102,6 +104,23 @@ pub fn bind_unix_dgram(path: &str) -> Result<std::os::unix::net::UnixDatagram, B
         }
     }
     UnixDatagram::bind(path).map_err(os)
+}
+
+/// Binds and listens on a unix stream socket at `path`, replacing a stale socket file as
+/// [`bind_unix_dgram`] does.
+pub fn bind_unix_stream(path: &str) -> Result<std::os::unix::net::UnixListener, BindError> {
+    use std::os::unix::fs::FileTypeExt;
+    use std::os::unix::net::{UnixListener, UnixStream};
+    let os = |e: io::Error| {
+        let code = e.raw_os_error().unwrap_or(0);
+        BindError::Os { host: path.into(), port: 0, message: strerror(code), code }
+    };
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
+        && UnixStream::connect(path).is_err_and(|e| e.raw_os_error() == Some(libc::ECONNREFUSED))
+    {
+        let _ = std::fs::remove_file(path);
+    }
+    UnixListener::bind(path).map_err(os)
 }
 
 /// Sets the listening queue's length (Swoole's `backlog`): listen(2) on a socket that already

@@ -5,5 +5,6 @@ pub mod datagram;
 pub mod listener;
 pub mod sendfile;
 pub mod sessions;
+pub mod stream;
 pub mod framing;
 pub mod table;

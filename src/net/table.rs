@@ -5,11 +5,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::net::TcpListener as StdListener;
 use std::rc::Rc;
 use std::sync::atomic::Ordering::Relaxed;
 
-use mio::net::{TcpListener, TcpStream};
+use crate::net::stream::{Acceptor, Stream, StreamListener};
 use mio::{Interest, Registry, Token};
 
 use crate::handler::SendError;
@@ -105,7 +104,8 @@ const READ_BUDGET: usize = 16;
 
 /// One listening port of the table, with its own protocol and limits.
 struct Port {
-    listener: Option<TcpListener>,
+    listener: Option<Acceptor>,
+    unix: bool,
     /// Its number among the server's ports (datagram ports are numbered too).
     id: usize,
     rules: PortRules,
@@ -142,7 +142,7 @@ impl ConnTable {
     #[allow(clippy::too_many_arguments)]
     /// `listeners`: each with its rules and its number among the server's ports.
     pub fn new(
-        listeners: Vec<(StdListener, PortRules, usize)>,
+        listeners: Vec<(StreamListener, PortRules, usize)>,
         registry: &Registry,
         first_listener_token: usize,
         first_token: usize,
@@ -153,12 +153,12 @@ impl ConnTable {
         use std::os::fd::AsRawFd;
         let mut ports = Vec::with_capacity(listeners.len());
         for (i, (l, rules, id)) in listeners.into_iter().enumerate() {
-            l.set_nonblocking(true)?;
-            let local_port = l.local_addr().map_or(0, |a| a.port());
-            let mut listener = TcpListener::from_std(l);
+            let mut listener = Acceptor::from_std(l)?;
+            let local_port = listener.local_port();
             registry.register(&mut listener, Token(first_listener_token + i), Interest::READABLE)?;
             let fd = listener.as_raw_fd();
-            ports.push(Port { listener: Some(listener), id, rules, local_port, fd });
+            let unix = listener.is_unix();
+            ports.push(Port { listener: Some(listener), unix, id, rules, local_port, fd });
         }
         Ok(ConnTable {
             reactor_id,
@@ -256,7 +256,7 @@ impl ConnTable {
         loop {
             let Some(l) = self.ports.get(port).and_then(|p| p.listener.as_ref()) else { return };
             match l.accept() {
-                Ok((stream, _)) => self.add(registry, stream, port),
+                Ok(stream) => self.add(registry, stream, port),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -269,7 +269,7 @@ impl ConnTable {
         }
     }
 
-    fn add(&mut self, registry: &Registry, mut stream: TcpStream, port: usize) {
+    fn add(&mut self, registry: &Registry, mut stream: Stream, port: usize) {
         let shm = self.shm.clone();
         let h = shm.header();
         // Counted before it is taken, so event workers accepting at once never overshoot; the
@@ -318,7 +318,7 @@ impl ConnTable {
     }
 
     /// Watches `stream` in a free slot of the table; None (logged) when it cannot be watched.
-    fn place(&mut self, registry: &Registry, stream: &mut TcpStream, session: SessionId) -> Option<usize> {
+    fn place(&mut self, registry: &Registry, stream: &mut Stream, session: SessionId) -> Option<usize> {
         let i = self.free.pop().unwrap_or_else(|| {
             self.conns.push(None);
             self.conns.len() - 1
@@ -524,11 +524,18 @@ impl ConnTable {
     pub fn adopt(&mut self, registry: &Registry, handed: Handed) {
         let Handed { session, fd, pending: out, input, protected, port } = handed;
         let port = port.min(self.ports.len() - 1);
-        let std_stream = std::net::TcpStream::from(fd);
-        if let Err(e) = std_stream.set_nonblocking(true) {
-            log_at!(Level::Warning, "Worker::adopt", "session#{}: {}", session, e);
-        }
-        let mut stream = TcpStream::from_std(std_stream);
+        let unix = self.ports.get(port).is_some_and(|p| p.unix);
+        let mut stream = match Stream::from_fd(fd, unix) {
+            Ok(s) => s,
+            Err(e) => {
+                log_at!(Level::Warning, "Worker::adopt", "session#{}: {}", session, e);
+                self.dir.release(session);
+                let h = self.shm.header();
+                h.connection_num.fetch_sub(1, Relaxed);
+                h.close_count.fetch_add(1, Relaxed);
+                return;
+            }
+        };
         let Some(i) = self.place(registry, &mut stream, session) else {
             self.dir.release(session);
             let h = self.shm.header();

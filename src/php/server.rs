@@ -37,6 +37,11 @@ pub const SWOOLE_SOCK_TCP6: i64 = 3;
 pub const SWOOLE_SOCK_UDP: i64 = 2;
 pub const SWOOLE_SOCK_UDP6: i64 = 4;
 pub const SWOOLE_SOCK_UNIX_DGRAM: i64 = 6;
+pub const SWOOLE_SOCK_UNIX_STREAM: i64 = 5;
+
+fn is_unix(sock_type: i64) -> bool {
+    sock_type == SWOOLE_SOCK_UNIX_DGRAM || sock_type == SWOOLE_SOCK_UNIX_STREAM
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -97,7 +102,7 @@ enum BindFailure {
 }
 
 fn unsupported_type(t: i64) -> String {
-    format!("socket type [{t}] is not supported yet: SWOOLE_SOCK_TCP, SWOOLE_SOCK_TCP6, SWOOLE_SOCK_UDP, SWOOLE_SOCK_UDP6 and SWOOLE_SOCK_UNIX_DGRAM are")
+    format!("socket type [{t}] is not supported")
 }
 
 /// Binds the listening socket of a port of type `sock_type` (at once, as Swoole does).
@@ -106,6 +111,7 @@ fn bind_any(host: &str, port: i64, sock_type: i64) -> Result<Listener, BindFailu
         SWOOLE_SOCK_TCP | SWOOLE_SOCK_TCP6 => listener::bind(host, port).map(Listener::Stream).map_err(BindFailure::Bind),
         SWOOLE_SOCK_UDP | SWOOLE_SOCK_UDP6 => listener::bind_udp(host, port).map(|u| Listener::Dgram(DgramSocket::Udp(u))).map_err(BindFailure::Bind),
         SWOOLE_SOCK_UNIX_DGRAM => listener::bind_unix_dgram(host).map(|u| Listener::Dgram(DgramSocket::Unix(u))).map_err(BindFailure::Bind),
+        SWOOLE_SOCK_UNIX_STREAM => listener::bind_unix_stream(host).map(Listener::UnixStream).map_err(BindFailure::Bind),
         t => Err(BindFailure::Type(t)),
     }
 }
@@ -166,8 +172,8 @@ impl Server {
                 swoole_exception(msg, e.code())
             }
         })?;
-        let unix_paths = RefCell::new(if sock_type == SWOOLE_SOCK_UNIX_DGRAM { vec![host.clone()] } else { Vec::new() });
-        let real_port = if sock_type == SWOOLE_SOCK_UNIX_DGRAM { 0 } else { i64::from(l.port()) };
+        let unix_paths = RefCell::new(if is_unix(sock_type) { vec![host.clone()] } else { Vec::new() });
+        let real_port = if is_unix(sock_type) { 0 } else { i64::from(l.port()) };
         let primary = Port::new_zval(&host, real_port, sock_type, i64::from(l.raw_fd()));
         Ok(Server {
             host,
@@ -461,9 +467,9 @@ impl Server {
         }
         match bind_any(&host, port, sock_type) {
             Ok(l) => {
-                let real_port = if sock_type == SWOOLE_SOCK_UNIX_DGRAM { 0 } else { i64::from(l.port()) };
+                let real_port = if is_unix(sock_type) { 0 } else { i64::from(l.port()) };
                 let z = Port::new_zval(&host, real_port, sock_type, i64::from(l.raw_fd()));
-                if sock_type == SWOOLE_SOCK_UNIX_DGRAM {
+                if is_unix(sock_type) {
                     self.unix_paths.borrow_mut().push(host.clone());
                 }
                 self.extra_listeners.borrow_mut().push(l);

@@ -44,6 +44,7 @@ bench: build
 	php $(PHP_EXT_ARGS) php/bench/task_roundtrip.php
 	php $(PHP_EXT_ARGS) php/bench/tcp_echo.php
 	php $(PHP_EXT_ARGS) php/bench/shared_memory.php
+	php $(PHP_EXT_ARGS) php/bench/timer_precision.php
 
 clean:
 	cargo clean

@@ -5,6 +5,9 @@
 //!   connections and the p50 and p99 round trip in microseconds.
 //! - `tcp_load --echo`: a raw epoll echo server (mio, one thread, no PHP) on a free loopback
 //!   port; prints the port, then serves until killed.
+//! - `tcp_load --ticks N MS`: the raw baseline for php/bench/timer_precision.php: N ticks of
+//!   MS milliseconds from an epoll wait (mio), each scheduled from the last one's due time;
+//!   prints the p50 and p99 lateness in microseconds.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -17,6 +20,11 @@ fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     if argv.first().map(String::as_str) == Some("--echo") {
         return echo();
+    }
+    if argv.first().map(String::as_str) == Some("--ticks") {
+        let n: usize = argv.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+        let ms: u64 = argv.get(2).and_then(|a| a.parse().ok()).unwrap_or(10);
+        return ticks(n, ms);
     }
     let num = |i: usize, d: usize| argv.get(i).and_then(|a| a.parse().ok()).unwrap_or(d);
     let (port, conns, n, size) = (num(0, 9502) as u16, num(1, 16), num(2, 10_000), num(3, 64));
@@ -92,4 +100,26 @@ fn echo() {
             }
         }
     }
+}
+
+fn ticks(n: usize, ms: u64) {
+    let mut poll = Poll::new().expect("poll");
+    let mut events = Events::with_capacity(8);
+    let every = std::time::Duration::from_millis(ms);
+    let mut due = Instant::now() + every;
+    let mut late = Vec::with_capacity(n);
+    while late.len() < n {
+        let now = Instant::now();
+        if now < due {
+            let _ = poll.poll(&mut events, Some(due - now));
+            continue;
+        }
+        late.push(now.duration_since(due).as_micros() as u64);
+        due += every;
+        if due <= Instant::now() {
+            due = Instant::now() + every;
+        }
+    }
+    late.sort_unstable();
+    println!("{} {}", late[late.len() / 2], late[late.len() * 99 / 100]);
 }

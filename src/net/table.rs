@@ -125,6 +125,10 @@ pub struct ConnTable {
     first_listener_token: usize,
     /// The port of each session, kept until its Close event is handed out.
     port_of: HashMap<SessionId, usize>,
+    /// What getClientInfo() said of each connection as it closed, until its Close is handed
+    /// out; then the one whose Close runs now (Swoole answers getClientInfo() in onClose).
+    closed_info: HashMap<SessionId, ConnInfo>,
+    just_closed: Option<ConnInfo>,
     /// Connection `i` is registered with token `first_token + i`.
     first_token: usize,
     conns: Vec<Option<Connection>>,
@@ -167,6 +171,8 @@ impl ConnTable {
             ports,
             first_listener_token,
             port_of: HashMap::new(),
+            closed_info: HashMap::new(),
+            just_closed: None,
             first_token,
             conns: Vec::new(),
             free: Vec::new(),
@@ -217,6 +223,10 @@ impl ConnTable {
     /// The next event and the port of its connection (a Close is the last word of one).
     pub fn pop_event(&mut self) -> Option<(ConnEvent, usize)> {
         let e = self.events.pop_front()?;
+        self.just_closed = match &e {
+            ConnEvent::Close(s, _) => self.closed_info.remove(s),
+            _ => None,
+        };
         let port = match &e {
             ConnEvent::Close(s, _) => self.port_of.remove(s),
             ConnEvent::Connect(s) | ConnEvent::Receive(s, _) | ConnEvent::BufferFull(s) | ConnEvent::BufferEmpty(s) | ConnEvent::ProtocolError(s, _) => {
@@ -334,6 +344,9 @@ impl ConnTable {
     }
 
     fn remove(&mut self, registry: &Registry, i: usize) {
+        if let Some(session) = self.conns.get(i).and_then(Option::as_ref).map(|c| c.session) {
+            self.keep_closed_info(session);
+        }
         if let Some(mut c) = self.conns.get_mut(i).and_then(Option::take) {
             let _ = registry.deregister(&mut c.stream);
             self.sessions.remove(&c.session);
@@ -443,6 +456,7 @@ impl ConnTable {
         let Some(i) = self.sessions.get(&fd).copied() else { return false };
         self.events.retain(|e| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
         self.events.push_front(ConnEvent::Close(fd, -1));
+        self.keep_closed_info(fd);
         let Some(c) = self.conns[i].as_mut() else { return false };
         if reset {
             c.reset_on_close();
@@ -574,10 +588,24 @@ impl ConnTable {
         self.sessions.contains_key(&fd)
     }
 
-    /// `getClientInfo($fd)` for a connection of this table.
+    fn keep_closed_info(&mut self, fd: SessionId) {
+        if let Some(i) = self.info(fd) {
+            self.closed_info.insert(fd, i);
+        }
+    }
+
+    /// `getClientInfo($fd)` for a connection of this table, also in its onClose.
     pub fn info(&self, fd: SessionId) -> Option<ConnInfo> {
+        match self.sessions.get(&fd) {
+            Some(&i) => self.live_info(i),
+            None => self.just_closed.as_ref().filter(|c| c.session == fd).cloned(),
+        }
+    }
+
+    fn live_info(&self, i: usize) -> Option<ConnInfo> {
         use std::os::fd::AsRawFd;
-        let c = self.conns.get(*self.sessions.get(&fd)?)?.as_ref()?;
+        let c = self.conns.get(i)?.as_ref()?;
+        let fd = c.session;
         // Instants to unix times, from one reading of each clock.
         let (now, unix) = (std::time::Instant::now(), std::time::SystemTime::now());
         let unix_now = unix.duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());

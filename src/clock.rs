@@ -21,7 +21,7 @@ pub fn poll_timeout(d: Option<Duration>) -> PollTimeout {
     match d {
         None => PollTimeout::NONE,
         Some(d) => {
-            let ms = d.as_millis().max(u128::from(!d.is_zero()));
+            let ms = d.as_micros().div_ceil(1000);
             PollTimeout::try_from(i32::try_from(ms).unwrap_or(i32::MAX)).unwrap_or(PollTimeout::MAX)
         }
     }

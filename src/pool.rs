@@ -437,7 +437,12 @@ impl Pool<'_> {
             shm: self.shm.clone(),
             listeners,
             dgrams,
-            heartbeat: self.settings.port.heartbeat().map(|(every, _)| Duration::from_secs(u64::from(every))),
+            // The shortest check interval of any port: each port's own idle time applies.
+            heartbeat: std::iter::once(&self.settings.port)
+                .chain(&self.settings.extra_ports)
+                .filter_map(|p| p.heartbeat().map(|(every, _)| every))
+                .min()
+                .map(|every| Duration::from_secs(u64::from(every))),
             sessions: self.sessions.clone(),
             peers: self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect(),
             mailboxes: self.mailbox_outboxes(),
@@ -742,7 +747,8 @@ impl Pool<'_> {
             self.reloading = None;
         }
         // The next one only after the last one's successor is running.
-        if !self.respawn_due.is_empty() {
+        // (User processes are not reloaded: one in its respawn backoff does not hold it up.)
+        if self.respawn_due.iter().any(|(id, _)| !self.is_user_process(*id)) {
             return;
         }
         while let Some(id) = self.reload_queue.pop_front() {

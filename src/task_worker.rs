@@ -108,6 +108,11 @@ pub struct TaskWorker {
     max_wait: Duration,
     stopping: bool,
     timers: Timers,
+    /// Timers due by this instant fire before the next task; it moves on when a task or a
+    /// message was handed out (not a timer), so each timer fires at most once between two
+    /// tasks and a slow tick cannot starve them.
+    pass_now: Instant,
+    refresh_pass: bool,
     max_request: u64,
     tasks_run: u64,
     /// The last task's frames have not all left yet (see `settle`).
@@ -139,6 +144,8 @@ impl TaskWorker {
             max_wait: s.max_wait,
             stopping: false,
             timers: Timers::default(),
+            pass_now: Instant::now(),
+            refresh_pass: false,
             max_request: s.max_request,
             tasks_run: 0,
             unsettled: false,
@@ -228,13 +235,14 @@ impl TaskWorker {
 
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
     pub fn next_task(&mut self) -> io::Result<Option<Work>> {
+        if std::mem::take(&mut self.refresh_pass) {
+            self.pass_now = Instant::now();
+        }
         loop {
             if self.stopping {
                 self.timers.clear_all();
-            } else if let Some(id) = self.timers.pop_due(Instant::now()) {
+            } else if let Some(id) = self.timers.pop_due(self.pass_now) {
                 return Ok(Some(Work::Timer(id)));
-            } else if let Some((src, data)) = self.next_message() {
-                return Ok(Some(Work::Message(src, data)));
             }
             // No new task while the last one's results wait for room in a full channel: the
             // books stay exact, and a slow event worker slows its task workers down instead of
@@ -248,7 +256,14 @@ impl TaskWorker {
                 continue;
             }
             if let Some(t) = self.next_in_batch() {
+                self.refresh_pass = true;
                 return Ok(Some(Work::Task(t)));
+            }
+            if !self.stopping {
+                if let Some((src, data)) = self.next_message() {
+                    self.refresh_pass = true;
+                    return Ok(Some(Work::Message(src, data)));
+                }
             }
             if signals::take().has(Signal::SIGTERM) {
                 self.stopping = true;
@@ -409,6 +424,7 @@ impl TaskWorker {
             // An inbox that cannot be polled: look again soon.
             None => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
         };
+        self.pass_now = Instant::now();
         if woken[0] {
             self.wake.drain();
         }
@@ -436,7 +452,9 @@ impl TaskWorker {
     fn drain_results(&mut self) {
         let deadline = crate::clock::after(self.max_wait);
         loop {
-            if self.settle() {
+            // Messages still queued for a full mailbox leave too.
+            self.flush_results();
+            if self.settle() && self.mailboxes.iter().all(Outbox::is_empty) {
                 return;
             }
             let left = deadline.saturating_duration_since(Instant::now());

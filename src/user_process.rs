@@ -55,7 +55,12 @@ impl UserProcess {
         let m = messages::frame(self.id, data)?;
         let out = messages::route(self.id, i64::from(dst), &mut self.events, &mut self.mailboxes, self.task_workers)?;
         out.push(m).map_err(|e| MessageError::Send(dst, e))?;
+        // Bounded: a destination that does not read must not hold this process forever.
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
         while !out.is_empty() {
+            if Instant::now() >= deadline {
+                return Err(MessageError::Send(dst, std::io::Error::from_raw_os_error(libc::ETIMEDOUT)));
+            }
             out.flush().map_err(|e| MessageError::Send(dst, e))?;
             if let (false, Some(fd)) = (out.is_empty(), out.fd()) {
                 // SAFETY: the channel's fd stays open for the life of this process.

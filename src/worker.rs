@@ -118,6 +118,9 @@ pub struct EventWorker {
     heartbeat: Option<Duration>,
     next_heartbeat: Option<Instant>,
     timers: Timers,
+    /// When the last poll returned: a pass fires the timers due by then, so a tick whose
+    /// callback outlasts its interval fires once per pass instead of starving the loop.
+    pass_now: Instant,
     /// `package_length_func`: messages are cut by user code, in the run loop (never inside
     /// this loop, which runs with the worker borrowed); the most a message may be.
     length_func_max: Vec<Option<usize>>,
@@ -174,6 +177,7 @@ impl EventWorker {
             heartbeat: s.heartbeat,
             next_heartbeat: s.heartbeat.map(crate::clock::after),
             timers: Timers::default(),
+            pass_now: Instant::now(),
             length_func_max,
             sessions: s.sessions,
             peers: s.peers,
@@ -203,7 +207,9 @@ impl EventWorker {
                     // successor: no need to wait for slow readers.
                     let handover = self.own_slot().handover.load(Relaxed) != 0;
                     let output_done = handover || self.conns.flush_all();
-                    let finished = self.tasks.idle() && self.tasks.all_sent() && output_done;
+                    // Forwarded sends and messages still queued for a full peer channel go too.
+                    let peers_done = !self.flush_peers();
+                    let finished = self.tasks.idle() && self.tasks.all_sent() && output_done && peers_done;
                     if finished || Instant::now() >= deadline {
                         if !finished {
                             self.tasks.give_up();
@@ -226,15 +232,16 @@ impl EventWorker {
 
     fn pop_event(&mut self) -> Option<Event> {
         self.conns.pop_event().map(|(e, port)| Event::Conn(e, port)).or_else(|| self.tasks.pop_event().map(Event::Task)).or_else(|| {
-            // Timers come after the events a pass gathered, so they fire once per pass at
-            // least, however busy the connections are; a stopping worker fires none.
-            if !matches!(self.state, State::Running) {
-                return None;
-            }
+            // Datagrams already read are served, also by a stopping worker.
             if let Some(p) = self.dgrams.pop_event() {
                 return Some(Event::Packet(p));
             }
-            self.timers.pop_due(Instant::now()).map(Event::Timer)
+            // Timers come after the events a pass gathered, so they fire once per pass,
+            // however busy the connections are; a stopping worker fires none.
+            if !matches!(self.state, State::Running) {
+                return None;
+            }
+            self.timers.pop_due(self.pass_now).map(Event::Timer)
         })
     }
 
@@ -285,11 +292,13 @@ impl EventWorker {
         let unfinished = self.conns.has_unfinished();
         // Nor while this pass queued events (the first pass reads whatever waited in the
         // result channel: its readiness edge is used up, so nothing would wake the poll).
-        let dgrams_unfinished = self.dgrams.has_unfinished();
+        let dgrams_unfinished = self.dgrams.has_unfinished() && reading;
         if unfinished || dgrams_unfinished || self.tasks.has_events() || self.conns.has_events() || self.dgrams.has_events() {
             timeout = Some(Duration::ZERO);
         }
-        if let Err(e) = self.poll.poll(&mut self.events, timeout) {
+        let polled = self.poll.poll(&mut self.events, timeout);
+        self.pass_now = Instant::now();
+        if let Err(e) = polled {
             if e.kind() != io::ErrorKind::Interrupted {
                 return Err(e);
             }

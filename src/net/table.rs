@@ -455,7 +455,16 @@ impl ConnTable {
     pub fn close(&mut self, registry: &Registry, fd: SessionId, reset: bool) -> bool {
         let Some(i) = self.sessions.get(&fd).copied() else { return false };
         self.events.retain(|e| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
-        self.events.push_front(ConnEvent::Close(fd, -1));
+        // Its Close comes next, but never before an event of it still queued (its Connect).
+        let queued = self.events.iter().any(|e| match e {
+            ConnEvent::Connect(s) | ConnEvent::BufferFull(s) | ConnEvent::BufferEmpty(s) | ConnEvent::ProtocolError(s, _) => *s == fd,
+            ConnEvent::Receive(..) | ConnEvent::Close(..) => false,
+        });
+        if queued {
+            self.events.push_back(ConnEvent::Close(fd, -1));
+        } else {
+            self.events.push_front(ConnEvent::Close(fd, -1));
+        }
         self.keep_closed_info(fd);
         let Some(c) = self.conns[i].as_mut() else { return false };
         if reset {

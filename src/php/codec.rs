@@ -21,14 +21,11 @@ thread_local! {
 pub struct Pending;
 
 fn call(cache: &'static std::thread::LocalKey<RefCell<Option<Function>>>, name: &str, arg: &Zval) -> Result<Zval, Pending> {
-    cache.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.is_none() {
-            *c = Function::try_from_function(name);
-        }
-        let f = c.as_ref().ok_or(Pending)?;
-        f.try_call(vec![arg]).map_err(|_| Pending)
-    })
+    // Taken out of the cache for the call: a __serialize() that calls task() re-enters here.
+    let f = cache.with(|c| c.borrow_mut().take()).or_else(|| Function::try_from_function(name)).ok_or(Pending)?;
+    let r = f.try_call(vec![arg]).map_err(|_| Pending);
+    cache.with(|c| *c.borrow_mut() = Some(f));
+    r
 }
 
 /// A PHP string lent to the core without copying: the payload keeps a reference to it.

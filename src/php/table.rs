@@ -183,7 +183,9 @@ impl Table {
         self.ready()?;
         let r = match field {
             Some(f) => match self.core.column_index(&f.0) {
-                Some(i) => self.core.with_row(&key.0, |row| zval_of(row.value(&self.core.columns()[i]))),
+                // The value is read under the row lock, made a PHP value after: a PHP memory
+                // error must not leave with the lock held.
+                Some(i) => self.core.with_row(&key.0, |row| row.value(&self.core.columns()[i])).map(|o| o.map(zval_of)),
                 None => return Ok(false_zval()),
             },
             None => self.core.get(&key.0).map(|o| o.map(|v| row_array(&self.core, v))),

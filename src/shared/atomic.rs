@@ -84,6 +84,11 @@ impl Atomic32 {
             if self.cmpset(1, 0) {
                 return true;
             }
+            // A signal ends the wait, as Swoole's (a stopping worker must not sleep through
+            // its SIGTERM).
+            if errno == Some(libc::EINTR) {
+                return false;
+            }
             // Neither 0 nor 1 (set() put something else there): as Swoole, no wait at all.
             if errno == Some(libc::EAGAIN) && a.load(SeqCst) != 0 {
                 return false;

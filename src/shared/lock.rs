@@ -181,13 +181,19 @@ impl Mutex {
 
     /// False when this thread does not hold it.
     pub fn unlock(&self) -> bool {
-        let me = my_tid();
-        let cur = self.word.load(SeqCst);
-        if cur & !WAITERS != me || self.word.compare_exchange(cur, 0, SeqCst, SeqCst).is_err() {
+        self.release(1)
+    }
+
+    /// Frees the lock if this thread holds it, waking up to `wake` sleepers. Only the holder
+    /// clears the word (others only add WAITERS, or replace a dead holder), so a swap cannot
+    /// lose a waiter that arrived after the ownership check.
+    fn release(&self, wake: i32) -> bool {
+        if self.word.load(SeqCst) & !WAITERS != my_tid() {
             return false;
         }
-        if cur & WAITERS != 0 {
-            futex_wake(&self.word, 1);
+        let prev = self.word.swap(0, SeqCst);
+        if prev & WAITERS != 0 {
+            futex_wake(&self.word, wake);
         }
         true
     }
@@ -272,7 +278,8 @@ impl RwLock {
                 return recovered;
             }
             if wait == Wait::No || expired(wait) {
-                self.writer.unlock();
+                // Readers and writers may both sleep on the writer word: wake them all.
+                self.writer.release(i32::MAX);
                 return if wait == Wait::No { Acquired::Busy } else { Acquired::TimedOut };
             }
             self.writer_waiting.store(1, SeqCst);
@@ -299,11 +306,14 @@ impl RwLock {
         let mut checked_at = None::<Instant>;
         loop {
             let w = self.writer.word.load(SeqCst);
-            if w == 0 {
+            // A nested read lock goes in even past a waiting writer: that writer waits for
+            // this thread's first one, so making it wait would deadlock both.
+            let nested = self.readers.iter().any(|s| s.load(SeqCst) == me);
+            if w == 0 || nested {
                 if let Some(slot) = self.readers.iter().find(|s| s.compare_exchange(0, me, SeqCst, SeqCst).is_ok()) {
                     // Dekker with write(): it takes `writer` then scans the slots, we take a
                     // slot then look at `writer`; with SeqCst one of us sees the other.
-                    if self.writer.word.load(SeqCst) == 0 {
+                    if nested || self.writer.word.load(SeqCst) == 0 {
                         return recovered;
                     }
                     slot.store(0, SeqCst);
@@ -311,6 +321,13 @@ impl RwLock {
                 }
             }
             if wait == Wait::No {
+                // A writer that died holding it must not make every trylock fail forever.
+                let owner = w & !WAITERS;
+                if owner != 0 && !alive(owner) && self.writer.clear_dead(w) {
+                    *took_over = Some(owner);
+                    recovered = Acquired::Recovered(owner);
+                    continue;
+                }
                 return Acquired::Busy;
             }
             if spins < SPINS {
@@ -368,15 +385,8 @@ impl RwLock {
     /// neither.
     pub fn unlock(&self) -> bool {
         if self.writer.held_by_me() {
-            let cur = self.writer.word.load(SeqCst);
-            if self.writer.word.compare_exchange(cur, 0, SeqCst, SeqCst).is_ok() {
-                if cur & WAITERS != 0 {
-                    // Readers and writers may both sleep on it: wake them all.
-                    futex_wake(&self.writer.word, i32::MAX);
-                }
-                return true;
-            }
-            return false;
+            // Readers and writers may both sleep on it: wake them all.
+            return self.writer.release(i32::MAX);
         }
         let me = my_tid();
         match self.readers.iter().find(|s| s.load(SeqCst) == me) {

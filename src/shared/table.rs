@@ -117,6 +117,8 @@ struct RowHead {
     /// Next row of the chain (or of the free list), index + 1.
     next: AtomicU32,
     key_len: AtomicU32,
+    /// Touched only through [`Table::key`] / [`Table::set_key`] (raw pointers: other processes
+    /// write it too, so no Rust reference to it may exist).
     key: [u8; KEY_SIZE],
 }
 
@@ -292,9 +294,22 @@ impl Table {
     }
 
     fn key_of(&self, r: &Region, row: u32) -> Vec<u8> {
-        let h = self.row_head(r, row);
-        let len = (h.key_len.load(SeqCst) as usize).min(KEY_SIZE);
-        h.key[..len].to_vec()
+        self.key(r, row).to_vec()
+    }
+
+    /// The row's key; only under its bucket lock (or while the row is ours alone).
+    fn key<'a>(&self, r: &'a Region, row: u32) -> &'a [u8] {
+        let len = (self.row_head(r, row).key_len.load(SeqCst) as usize).min(KEY_SIZE);
+        // SAFETY: the key bytes lie within the row; the bucket lock keeps writers out while
+        // the slice lives (callers hold it).
+        unsafe { std::slice::from_raw_parts(r.base().add(self.row_offset(row) + std::mem::offset_of!(RowHead, key)), len) }
+    }
+
+    fn set_key(&self, r: &Region, row: u32, key: &[u8]) {
+        // SAFETY: key.len() < KEY_SIZE (checked by the callers); the row is not yet linked, so
+        // no other process reads it.
+        unsafe { std::ptr::copy_nonoverlapping(key.as_ptr(), r.base().add(self.row_offset(row) + std::mem::offset_of!(RowHead, key)), key.len()) };
+        self.row_head(r, row).key_len.store(key.len() as u32, SeqCst);
     }
 
     fn find(&self, r: &Region, bucket: &Bucket, key: &[u8]) -> Option<Found> {
@@ -304,7 +319,7 @@ impl Table {
         while cur != NONE && steps <= self.capacity {
             let row = cur - 1;
             let h = self.row_head(r, row);
-            if h.key_len.load(SeqCst) as usize == key.len() && &h.key[..key.len()] == key {
+            if self.key(r, row) == key {
                 return Some(Found { prev, row });
             }
             prev = Some(row);
@@ -369,12 +384,9 @@ impl Table {
         }
         let row = self.alloc(r).ok_or(TableError::Full)?;
         let head = self.row_head(r, row);
-        // SAFETY: the row is ours alone until linked below; key fits (checked).
-        unsafe {
-            std::ptr::copy_nonoverlapping(key.as_ptr(), head.key.as_ptr() as *mut u8, key.len());
-            std::ptr::write_bytes(self.data(r, row), 0, self.data_size);
-        }
-        head.key_len.store(key.len() as u32, SeqCst);
+        self.set_key(r, row, key);
+        // SAFETY: the row is ours alone until linked below.
+        unsafe { std::ptr::write_bytes(self.data(r, row), 0, self.data_size) };
         let first = bucket.head.load(SeqCst);
         head.next.store(first, SeqCst);
         if first != NONE {

@@ -235,7 +235,8 @@ impl TaskWorker {
 
     /// The next task to run, waiting for one. `None`: asked to stop and nothing is left.
     pub fn next_task(&mut self) -> io::Result<Option<Work>> {
-        if std::mem::take(&mut self.refresh_pass) {
+        // Only a process with timers needs the clock here (one task, one reading at most).
+        if std::mem::take(&mut self.refresh_pass) && !self.timers.is_empty() {
             self.pass_now = Instant::now();
         }
         loop {

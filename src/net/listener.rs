@@ -25,20 +25,27 @@ impl BindError {
 }
 
 pub fn bind(host: &str, port: i64) -> Result<TcpListener, BindError> {
+    bind_inet(host, port, TcpListener::bind)
+}
+
+/// Resolves `host:port` and binds the first address that takes it (`bind` makes the socket).
+fn bind_inet<T>(host: &str, port: i64, bind: impl Fn(SocketAddr) -> io::Result<T>) -> Result<T, BindError> {
     let p = u16::try_from(port).map_err(|_| BindError::InvalidPort(port))?;
-    let os = |e: io::Error| {
-        let code = e.raw_os_error().unwrap_or(0);
-        BindError::Os { host: host.into(), port, message: strerror(code), code }
-    };
+    let os = |e: io::Error| os_error(host, port, e);
     let addrs: Vec<SocketAddr> = (host, p).to_socket_addrs().map_err(|_| os(io::Error::from_raw_os_error(libc::EINVAL)))?.collect();
     let mut last = io::Error::from_raw_os_error(libc::EADDRNOTAVAIL);
     for a in addrs {
-        match TcpListener::bind(a) {
+        match bind(a) {
             Ok(l) => return Ok(l),
             Err(e) => last = e,
         }
     }
     Err(os(last))
+}
+
+fn os_error(host: &str, port: i64, e: io::Error) -> BindError {
+    let code = e.raw_os_error().unwrap_or(0);
+    BindError::Os { host: host.into(), port, message: strerror(code), code }
 }
 
 /// A bound socket the server listens on: a stream port (TCP) or a datagram port (UDP, unix
@@ -71,56 +78,31 @@ impl Listener {
 }
 
 pub fn bind_udp(host: &str, port: i64) -> Result<std::net::UdpSocket, BindError> {
-    let p = u16::try_from(port).map_err(|_| BindError::InvalidPort(port))?;
-    let os = |e: io::Error| {
-        let code = e.raw_os_error().unwrap_or(0);
-        BindError::Os { host: host.into(), port, message: strerror(code), code }
-    };
-    let addrs: Vec<SocketAddr> = (host, p).to_socket_addrs().map_err(|_| os(io::Error::from_raw_os_error(libc::EINVAL)))?.collect();
-    let mut last = io::Error::from_raw_os_error(libc::EADDRNOTAVAIL);
-    for a in addrs {
-        match std::net::UdpSocket::bind(a) {
-            Ok(l) => return Ok(l),
-            Err(e) => last = e,
-        }
-    }
-    Err(os(last))
+    bind_inet(host, port, std::net::UdpSocket::bind)
 }
 
-/// Binds a unix datagram socket at `path`. A file already there is replaced only when it is a
-/// socket nobody serves (a server that died without cleaning up); a live one is
-/// EADDRINUSE, as in Swoole (which also refuses a stale one, so a crash blocks the next start).
-pub fn bind_unix_dgram(path: &str) -> Result<std::os::unix::net::UnixDatagram, BindError> {
+/// Binds a unix socket at `path` (`bind` makes it). A file already there is replaced only when
+/// it is a socket nobody serves (`connect` to it is refused: a server that died without
+/// cleaning up); a live one is EADDRINUSE, as in Swoole (which also refuses a stale one, so a
+/// crash blocks the next start).
+fn bind_unix<T>(path: &str, connect: impl Fn(&str) -> io::Result<()>, bind: impl Fn(&str) -> io::Result<T>) -> Result<T, BindError> {
     use std::os::unix::fs::FileTypeExt;
-    use std::os::unix::net::UnixDatagram;
-    let os = |e: io::Error| {
-        let code = e.raw_os_error().unwrap_or(0);
-        BindError::Os { host: path.into(), port: 0, message: strerror(code), code }
-    };
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket()) {
-        let probe = UnixDatagram::unbound().map_err(os)?;
-        if probe.connect(path).is_err_and(|e| e.raw_os_error() == Some(libc::ECONNREFUSED)) {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-    UnixDatagram::bind(path).map_err(os)
-}
-
-/// Binds and listens on a unix stream socket at `path`, replacing a stale socket file as
-/// [`bind_unix_dgram`] does.
-pub fn bind_unix_stream(path: &str) -> Result<std::os::unix::net::UnixListener, BindError> {
-    use std::os::unix::fs::FileTypeExt;
-    use std::os::unix::net::{UnixListener, UnixStream};
-    let os = |e: io::Error| {
-        let code = e.raw_os_error().unwrap_or(0);
-        BindError::Os { host: path.into(), port: 0, message: strerror(code), code }
-    };
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket())
-        && UnixStream::connect(path).is_err_and(|e| e.raw_os_error() == Some(libc::ECONNREFUSED))
+        && connect(path).is_err_and(|e| e.raw_os_error() == Some(libc::ECONNREFUSED))
     {
         let _ = std::fs::remove_file(path);
     }
-    UnixListener::bind(path).map_err(os)
+    bind(path).map_err(|e| os_error(path, 0, e))
+}
+
+pub fn bind_unix_dgram(path: &str) -> Result<std::os::unix::net::UnixDatagram, BindError> {
+    use std::os::unix::net::UnixDatagram;
+    bind_unix(path, |p| UnixDatagram::unbound()?.connect(p), |p| UnixDatagram::bind(p))
+}
+
+pub fn bind_unix_stream(path: &str) -> Result<std::os::unix::net::UnixListener, BindError> {
+    use std::os::unix::net::{UnixListener, UnixStream};
+    bind_unix(path, |p| UnixStream::connect(p).map(drop), |p| UnixListener::bind(p))
 }
 
 /// Sets the listening queue's length (Swoole's `backlog`): listen(2) on a socket that already

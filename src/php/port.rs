@@ -11,7 +11,7 @@ use ext_php_rs::types::{ZendClassObject, ZendHashTable, Zval};
 use crate::config::{PortOptions, Settings};
 use crate::php::callbacks::{self, Callbacks};
 use crate::php::errors::warning;
-use crate::php::server::{describe_callable, to_value};
+use crate::php::server::{apply_setting, describe_callable};
 
 #[php_class]
 #[php(name = "Swoole\\Server\\Port")]
@@ -76,18 +76,7 @@ impl Port {
         let mut merged = self.setting.borrow().as_ref().and_then(|z| z.array().map(|a| a.to_owned())).unwrap_or_else(ZendHashTable::new);
         for (key, value) in settings.iter() {
             let name = key.to_string();
-            if name == "package_length_func" {
-                if value.is_null() {
-                    parsed.port.package_length_func = false;
-                } else if value.is_callable() {
-                    self.callbacks.borrow_mut().set(callbacks::PACKAGE_LENGTH, value.shallow_clone());
-                    parsed.port.package_length_func = true;
-                } else {
-                    warning(&format!("function '{}' is not callable", describe_callable(value)));
-                }
-            } else if let Err(e) = parsed.apply(&name, &to_value(value)) {
-                warning(&e.to_string());
-            }
+            apply_setting(&mut parsed, &mut self.callbacks.borrow_mut(), &name, value);
             let _ = merged.insert(name.as_str(), value.shallow_clone());
         }
         *self.options.borrow_mut() = Some(parsed.port);

@@ -116,7 +116,32 @@ fn bind_any(host: &str, port: i64, sock_type: i64) -> Result<Listener, BindFailu
     }
 }
 
-pub(crate) fn to_value(z: &Zval) -> Value {
+/// One set() key, for the server or a port: `package_length_func` keeps its callable in
+/// `callbacks` (the core only learns that the port uses one), anything else goes to
+/// `settings`. False, with Swoole's warning, when it is refused.
+pub(crate) fn apply_setting(settings: &mut Settings, callbacks: &mut Callbacks, name: &str, value: &Zval) -> bool {
+    if name != "package_length_func" {
+        return match settings.apply(name, &to_value(value)) {
+            Ok(()) => true,
+            Err(e) => {
+                warning(&e.to_string());
+                false
+            }
+        };
+    }
+    if value.is_null() {
+        settings.port.package_length_func = false;
+    } else if value.is_callable() {
+        callbacks.set(callbacks::PACKAGE_LENGTH, value.shallow_clone());
+        settings.port.package_length_func = true;
+    } else {
+        warning(&format!("function '{}' is not callable", describe_callable(value)));
+        return false;
+    }
+    true
+}
+
+fn to_value(z: &Zval) -> Value {
     if let Some(l) = z.long() {
         Value::Int(l)
     } else if let Some(b) = z.bool() {
@@ -202,24 +227,7 @@ impl Server {
         let mut ok = true;
         for (key, value) in settings.iter() {
             let name = key.to_string();
-            if name == "package_length_func" {
-                // The callable stays here; the core only learns that the port uses one.
-                if value.is_null() {
-                    self.settings.borrow_mut().port.package_length_func = false;
-                } else if value.is_callable() {
-                    self.callbacks.borrow_mut().set(callbacks::PACKAGE_LENGTH, value.shallow_clone());
-                    self.settings.borrow_mut().port.package_length_func = true;
-                } else {
-                    warning(&format!("function '{}' is not callable", describe_callable(value)));
-                    ok = false;
-                }
-                let _ = merged.insert(name.as_str(), value.shallow_clone());
-                continue;
-            }
-            if let Err(e) = self.settings.borrow_mut().apply(&name, &to_value(value)) {
-                warning(&e.to_string());
-                ok = false;
-            }
+            ok &= apply_setting(&mut self.settings.borrow_mut(), &mut self.callbacks.borrow_mut(), &name, value);
             if name == "log_file" {
                 if let Some(p) = self.settings.borrow().log_file.clone() {
                     if let Err(e) = crate::log::open_file(&p) {

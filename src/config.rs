@@ -72,8 +72,56 @@ pub enum IpcMode {
     Preemptive,
 }
 
+/// How a PROCESS-mode reactor picks the event worker for a connection's events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DispatchMode {
+    /// 1: each event to the next worker in turn.
+    RoundRobin,
+    /// 2 (the default): the session id modulo worker_num (Swoole hashes its socket fd).
+    FdMod,
+    /// 3 (and 7, 9, 10, which need coroutines in Swoole): an idle worker, else the next one.
+    Idle,
+    /// 4: the client's IP address modulo worker_num.
+    IpMod,
+    /// 5: the uid given by bind() modulo worker_num; the session id before bind().
+    Uid,
+    /// 8: the worker with the fewest connections, chosen at connect, then kept.
+    LeastConnections,
+}
+
+impl DispatchMode {
+    /// Swoole's number for it.
+    pub fn from_int(n: i64) -> Option<DispatchMode> {
+        Some(match n {
+            1 => DispatchMode::RoundRobin,
+            2 => DispatchMode::FdMod,
+            3 | 7 | 9 | 10 => DispatchMode::Idle,
+            4 => DispatchMode::IpMod,
+            5 => DispatchMode::Uid,
+            8 => DispatchMode::LeastConnections,
+            _ => return None,
+        })
+    }
+
+    /// The modes that keep a connection on one worker, so its Connect and Close may be
+    /// delivered (Swoole's rule: 2, 4 and 8; everything else needs enable_unsafe_event).
+    pub fn keeps_connection_on_one_worker(self) -> bool {
+        matches!(self, DispatchMode::FdMod | DispatchMode::IpMod | DispatchMode::LeastConnections)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
+    /// SWOOLE_PROCESS: a master whose reactor threads own the connections (set by start()).
+    pub process_mode: bool,
+    /// PROCESS mode: how events are spread over the event workers, and Swoole's number.
+    pub dispatch_mode: DispatchMode,
+    pub dispatch_mode_number: i64,
+    /// PROCESS mode: reactor threads; 0 = one per CPU (at most 8), never more than workers.
+    pub reactor_num: usize,
+    /// PROCESS mode: deliver Connect/Close also in the modes that spread a connection's
+    /// events over several workers.
+    pub enable_unsafe_event: bool,
     /// Event workers; 0 in set() means "one per CPU".
     pub worker_num: usize,
     pub task_worker_num: usize,
@@ -243,6 +291,11 @@ fn size_of(v: &Value) -> Option<i64> {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
+            process_mode: false,
+            dispatch_mode: DispatchMode::FdMod,
+            dispatch_mode_number: 2,
+            reactor_num: 0,
+            enable_unsafe_event: false,
             worker_num: cpu_count(),
             task_worker_num: 0,
             task_ipc_mode: IpcMode::UnixSocket,
@@ -283,8 +336,6 @@ pub enum ConfigError {
 
 /// Options that Swoole has but that mean nothing for this server model; accepted silently.
 const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
-    "reactor_num",
-    "dispatch_mode",
     "enable_coroutine",
     "task_enable_coroutine",
     "hook_flags",
@@ -314,6 +365,19 @@ fn lifetime(limit: u64, grace: Option<u64>, random: u64) -> u64 {
 }
 
 impl Settings {
+    /// The reactor threads a PROCESS-mode master runs: reactor_num (0: one per CPU, at most
+    /// 8, as Swoole), never more than the event workers.
+    pub fn reactor_threads(&self) -> usize {
+        let n = if self.reactor_num == 0 { cpu_count().min(8) } else { self.reactor_num };
+        n.min(self.worker_num).max(1)
+    }
+
+    /// Whether Connect/Close (and BufferFull/BufferEmpty) reach user code: always in BASE
+    /// mode; in PROCESS mode only where a connection stays on one worker, as Swoole.
+    pub fn delivers_connection_events(&self) -> bool {
+        !self.process_mode || self.enable_unsafe_event || self.dispatch_mode.keeps_connection_on_one_worker()
+    }
+
     /// The task count after which one task worker process is replaced (0 = never), with its
     /// random share of the grace drawn from `random`.
     pub fn task_worker_lifetime(&self, random: u64) -> u64 {
@@ -500,6 +564,19 @@ impl Settings {
                     _ => self.port.output_buffer_size = if n <= 0 { u32::MAX as usize } else { n as usize },
                 }
             }
+            "dispatch_mode" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                self.dispatch_mode = DispatchMode::from_int(n).ok_or_else(|| range("must be 1-5 or 7-10", n.to_string()))?;
+                self.dispatch_mode_number = n;
+            }
+            "reactor_num" => {
+                let n = v.as_int().ok_or_else(|| type_err("an integer"))?;
+                if !(0..=max_processes() as i64).contains(&n) {
+                    return Err(range("must be between 0 and CPU count x 1000", n.to_string()));
+                }
+                self.reactor_num = n as usize;
+            }
+            "enable_unsafe_event" => self.enable_unsafe_event = v.as_bool().ok_or_else(|| type_err("a bool"))?,
             k if ACCEPTED_WITHOUT_EFFECT.contains(&k) => {
                 if k == "enable_coroutine" && v.as_bool().is_none() {
                     return Err(type_err("a bool"));
@@ -648,7 +725,12 @@ mod tests {
             s.apply(k, &Value::Bool(true)).unwrap();
         }
         assert!(s.apply("enable_coroutine", &Value::Str("yes".into())).is_err());
-        s.apply("dispatch_mode", &Value::Str("anything".into())).unwrap();
+        assert!(s.apply("dispatch_mode", &Value::Str("anything".into())).is_err());
+        assert!(s.apply("dispatch_mode", &Value::Int(6)).is_err());
+        s.apply("dispatch_mode", &Value::Int(7)).unwrap();
+        assert_eq!((s.dispatch_mode, s.dispatch_mode_number), (DispatchMode::Idle, 7));
+        s.apply("reactor_num", &Value::Int(0)).unwrap();
+        assert!(s.apply("reactor_num", &Value::Int(-1)).is_err());
         let max = (cpu_count() * 1000) as i64;
         s.apply("task_worker_num", &Value::Int(max)).unwrap();
         assert_eq!(s.task_worker_num, max as usize);

@@ -14,8 +14,14 @@ pub fn reload(shm: &Shm, only_task_workers: bool) -> bool {
     signal_manager(shm, if only_task_workers { Signal::SIGUSR2 } else { Signal::SIGUSR1 })
 }
 
-/// Asks the manager for the graceful shutdown.
+/// Asks for the graceful shutdown: the manager's in BASE mode; in PROCESS mode the master's,
+/// which stops its reactors from taking new work before it stops the manager.
 pub fn shutdown(shm: &Shm) -> bool {
+    let h = shm.header();
+    if h.process_mode.load(Relaxed) == 1 {
+        let pid = h.master_pid.load(Relaxed);
+        return pid > 1 && kill(Pid::from_raw(pid), Signal::SIGTERM).is_ok();
+    }
     signal_manager(shm, Signal::SIGTERM)
 }
 

@@ -6,6 +6,7 @@
 use std::cell::RefCell;
 use std::io;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use thiserror::Error;
@@ -17,7 +18,7 @@ use crate::types::{Body, Payload, SessionId, TaskId, TaskInfo, WorkerId};
 /// What a callback in an event worker may do.
 pub trait EventContext {
     fn id(&self) -> WorkerId;
-    fn shm(&self) -> &Rc<Shm>;
+    fn shm(&self) -> &Arc<Shm>;
     /// This process's timers (fired by its loop).
     fn timers(&mut self) -> &mut Timers;
     /// `sendMessage()`: `data` to worker `dst` (event or task), its PipeMessage.
@@ -49,12 +50,14 @@ pub trait EventContext {
     fn set_paused(&mut self, fd: SessionId, paused: bool) -> bool;
     /// The server's live connections (every worker's) above `after`, in order, at most `max`.
     fn client_list(&self, after: SessionId, max: usize) -> Vec<SessionId>;
+    /// `bind($fd, $uid)`: once per connection (dispatch_mode 5 routes by it).
+    fn bind(&mut self, fd: SessionId, uid: u64) -> bool;
 }
 
 /// What a callback in a task worker may do.
 pub trait TaskContext {
     fn id(&self) -> WorkerId;
-    fn shm(&self) -> &Rc<Shm>;
+    fn shm(&self) -> &Arc<Shm>;
     /// This process's timers (fired between tasks).
     fn timers(&mut self) -> &mut Timers;
     fn send_message(&mut self, dst: WorkerId, data: &Payload) -> Result<(), MessageError>;
@@ -67,7 +70,7 @@ pub trait TaskContext {
 /// The process the handler now runs in, and what its callbacks may reach.
 #[derive(Clone)]
 pub enum Process {
-    Manager { shm: Rc<Shm> },
+    Manager { shm: Arc<Shm> },
     Event(Rc<RefCell<dyn EventContext>>),
     Task(Rc<RefCell<dyn TaskContext>>),
     /// A process added with addProcess().
@@ -75,7 +78,7 @@ pub enum Process {
 }
 
 impl Process {
-    pub fn shm(&self) -> Rc<Shm> {
+    pub fn shm(&self) -> Arc<Shm> {
         match self {
             Process::Manager { shm } => shm.clone(),
             Process::Event(w) => w.borrow().shm().clone(),

@@ -17,6 +17,7 @@ pub mod net;
 #[cfg(feature = "php")]
 pub mod php;
 pub mod pool;
+pub mod reactor;
 pub mod shared;
 pub mod shm;
 pub mod signals;

@@ -1,6 +1,6 @@
 //! Server log lines in Swoole's format:
 //! `[2026-11-26 17:00:00 *1234.0]\tWARNING\twhere(): message`.
-//! The marker says which role wrote it: `$` manager, `*` event worker, `^` task worker.
+//! The marker says which role wrote it: `#` master, `$` manager, `*` event worker, `^` task worker.
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
@@ -49,6 +49,8 @@ impl Level {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     Other = b'%' as isize,
+    /// PROCESS mode's master and its reactor threads.
+    Master = b'#' as isize,
     Manager = b'$' as isize,
     EventWorker = b'*' as isize,
     TaskWorker = b'^' as isize,

@@ -7,6 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
@@ -37,6 +38,7 @@ use crate::user_process::{self, UserProcess};
 use crate::transport::socketpair::{SocketIn, SocketOut};
 use crate::transport::{TaskIn, TaskOut};
 use crate::types::WorkerId;
+use crate::reactor::links::LinksSetup;
 use crate::worker::{self, EventWorker, EventWorkerSetup};
 
 #[derive(Debug, Error)]
@@ -60,10 +62,10 @@ pub const EXIT_PANIC: i32 = 70;
 
 /// The manager's pid in `pid_file` while it runs (the process to signal: SIGTERM, SIGUSR1,
 /// SIGUSR2); removed when it returns. Workers leave with _exit and never drop it.
-struct PidFile(std::path::PathBuf);
+pub struct PidFile(std::path::PathBuf);
 
 impl PidFile {
-    fn write(path: &std::path::Path) -> Option<PidFile> {
+    pub fn write(path: &std::path::Path) -> Option<PidFile> {
         match std::fs::write(path, format!("{}", std::process::id())) {
             Ok(()) => Some(PidFile(path.to_path_buf())),
             Err(e) => {
@@ -121,7 +123,7 @@ pub struct Pool<'a> {
     listeners: Vec<Listener>,
     /// The manager's self-pipe (children close it and make their own).
     wake: Option<Wakeup>,
-    shm: Rc<Shm>,
+    shm: Arc<Shm>,
     /// Task workers' socketpairs (task_ipc_mode 1).
     inboxes: Vec<Channel>,
     /// The task queue (modes 2 and 3), removed when the manager returns.
@@ -138,38 +140,78 @@ pub struct Pool<'a> {
     phase: Phase,
     phase_deadline: Option<Instant>,
     /// Which event worker owns each live session (shared with the event workers).
-    sessions: Rc<crate::net::sessions::SessionDir>,
+    sessions: Arc<crate::net::sessions::SessionDir>,
+    /// PROCESS mode: the event workers' ends of the reactor links (kept for successors).
+    reactors: Option<ReactorEnds>,
     /// Workers still to be replaced by a reload, one at a time.
     reload_queue: VecDeque<WorkerId>,
     /// The worker being replaced now: its pid and when it gets killed if it has not exited.
     reloading: Option<(Pid, Instant)>,
 }
 
-/// Runs the whole server in this process (which becomes the manager) until it has shut down.
-/// Returns only in the manager; worker processes exit inside.
-pub fn run<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: &mut H) -> Result<(), PoolError> {
-    fault::init();
+/// What every process of one server shares, mapped before the first fork.
+pub struct Shared {
+    pub shm: Arc<Shm>,
+    /// Which event worker (BASE) or reactor thread (PROCESS) owns each live session.
+    pub sessions: Arc<crate::net::sessions::SessionDir>,
+}
+
+impl Shared {
+    pub fn new(settings: &Settings) -> Result<Shared, PoolError> {
+        let total = settings.worker_num + settings.task_worker_num + settings.user_processes;
+        let shm = Arc::new(Shm::new(total, settings.task_worker_num).map_err(PoolError::Shm)?);
+        // SAFETY: time(NULL) only reads the clock.
+        shm.header().start_time.store(unsafe { libc::time(std::ptr::null_mut()) } as i64, Relaxed);
+        let sessions = Arc::new(crate::net::sessions::SessionDir::new(settings.port.rules().max_connections).map_err(PoolError::Shm)?);
+        Ok(Shared { shm, sessions })
+    }
+}
+
+/// PROCESS mode: each event worker's ends of its links to the reactor threads.
+pub struct ReactorEnds {
+    /// By worker id, then reactor id.
+    pub ends: Vec<Vec<OwnedFd>>,
+    pub max_message: usize,
+}
+
+/// listen(2)'s backlog of each stream port, as set() asked.
+pub fn set_backlogs(settings: &Settings, listeners: &[Listener]) {
     for (l, opts) in listeners.iter().zip(std::iter::once(&settings.port).chain(&settings.extra_ports)) {
         let Listener::Stream(l) = l else { continue };
         if let Err(e) = crate::net::listener::set_backlog(l, opts.backlog) {
             log_at!(Level::Warning, "Manager::start", "cannot set the listen backlog to {}: {}", opts.backlog, e);
         }
     }
-    let total = settings.worker_num + settings.task_worker_num + settings.user_processes;
-    let shm = Rc::new(Shm::new(total, settings.task_worker_num).map_err(PoolError::Shm)?);
+}
+
+/// Runs the whole server in this process (which becomes the manager) until it has shut down:
+/// BASE mode. Returns only in the manager; worker processes exit inside.
+pub fn run<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: &mut H) -> Result<(), PoolError> {
+    fault::init();
+    set_backlogs(settings, &listeners);
+    let shared = Shared::new(settings)?;
+    run_manager(settings, listeners, shared, None, h)?;
+    h.on_shutdown();
+    Ok(())
+}
+
+/// The manager's life: fork the workers, supervise them, stop them. In PROCESS mode
+/// (`reactors` given) the stream ports are the master's and event workers reach the
+/// connections through their reactor links.
+pub fn run_manager<H: Handler>(settings: &Settings, listeners: Vec<Listener>, shared: Shared, reactors: Option<ReactorEnds>, h: &mut H) -> Result<(), PoolError> {
+    let Shared { shm, sessions } = shared;
     let hdr = shm.header();
-    // SAFETY: time(NULL) only reads the clock.
-    hdr.start_time.store(unsafe { libc::time(std::ptr::null_mut()) } as i64, Relaxed);
     hdr.manager_pid.store(std::process::id() as i32, Relaxed);
     let mk = |n| (0..n).map(|_| Channel::new()).collect::<io::Result<Vec<_>>>().map_err(PoolError::Channel);
     let uses_queue = settings.task_ipc_mode != IpcMode::UnixSocket && settings.task_worker_num > 0;
     let queue = if uses_queue { Some(QueueGuard(MsgQueue::create(settings.message_queue_key).map_err(PoolError::Queue)?)) } else { None };
     hdr.task_queue_id.store(queue.as_ref().map_or(-1, |q| q.0.id()), Relaxed);
-    let sessions = Rc::new(crate::net::sessions::SessionDir::new(settings.port.rules().max_connections).map_err(PoolError::Shm)?);
+    let total = settings.worker_num + settings.task_worker_num + settings.user_processes;
     let mut pool = Pool {
         sessions,
         settings,
         listeners,
+        reactors,
         wake: None,
         inboxes: mk(if uses_queue { 0 } else { settings.task_worker_num })?,
         queue,
@@ -199,7 +241,6 @@ pub fn run<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: &mut H)
     std::panic::set_hook(previous_hook);
     started?;
     h.on_manager_stop();
-    h.on_shutdown();
     Ok(())
 }
 
@@ -258,7 +299,9 @@ impl Pool<'_> {
 
     /// The manager's loop: signals, deaths, respawns, reloads, the shutdown's phases.
     fn supervise<H: Handler>(&mut self, h: &mut H) {
-        let _pid_file = self.settings.pid_file.as_deref().and_then(PidFile::write);
+        // PROCESS mode: the master's pid goes there (it is the process to signal).
+        let pid_file = if self.reactors.is_none() { self.settings.pid_file.as_deref() } else { None };
+        let _pid_file = pid_file.and_then(PidFile::write);
         while self.phase != Phase::Stopped {
             self.wait_for_signal();
             let got = signals::take();
@@ -408,6 +451,8 @@ impl Pool<'_> {
             }
         }
         self.notices.clear();
+        // Each event worker took its own reactor-link ends already; nobody keeps the others'.
+        self.reactors = None;
         keep
     }
 
@@ -426,8 +471,17 @@ impl Pool<'_> {
                 Listener::Stream(t) => listeners.push((StreamListener::Tcp(t), opts.rules(), id)),
                 Listener::UnixStream(u) => listeners.push((StreamListener::Unix(u), opts.rules(), id)),
                 Listener::Dgram(d) => dgrams.push((d, id)),
+                Listener::InMaster => {}
             }
         }
+        let reactors = match &mut self.reactors {
+            Some(r) => Some(LinksSetup {
+                ends: r.ends.get_mut(id as usize).map(std::mem::take).ok_or_else(|| io::Error::other("no reactor links for this worker"))?,
+                max_message: r.max_message,
+                rules: std::iter::once(&self.settings.port).chain(&self.settings.extra_ports).map(|p| p.rules()).collect(),
+            }),
+            None => None,
+        };
         let results = self.results.get(id as usize).ok_or_else(|| io::Error::other("no result channel for this worker"))?;
         let (results_rx, max_message) = (results.rx.as_raw_fd(), results.max_message);
         let tasks = self.task_out();
@@ -454,6 +508,7 @@ impl Pool<'_> {
             max_request: self.settings.worker_lifetime(random_u64()),
             retry_lost: self.settings.task_retry_lost,
             fds: self.keep_channels(id),
+            reactors,
         };
         let w = Rc::new(RefCell::new(EventWorker::new(setup)?));
         worker::run(w, h)

@@ -49,6 +49,10 @@ pub struct Header {
     pub total_send_bytes: CachePadded<AtomicU64>,
     /// The System V queue of task_ipc_mode 2/3 (for stats()), -1 without one.
     pub task_queue_id: AtomicI32,
+    /// 1 in PROCESS mode: the master (not the manager) is the process to stop.
+    pub process_mode: AtomicU32,
+    /// PROCESS mode: reactor threads running.
+    pub reactor_threads: AtomicU32,
 }
 
 /// One per worker (event workers first, then task workers), indexed by global worker id.
@@ -251,6 +255,12 @@ impl Inbox {
         std::slice::from_raw_parts(self.ptr.as_ptr(), INBOX_LEN)
     }
 }
+
+// SAFETY: the region holds only atomics (reached through shared references) and the inbox
+// buffers, whose raw access is unsafe and documented; a reactor thread reads the counters.
+unsafe impl Send for Shm {}
+// SAFETY: as for Send: every shared access goes through atomics.
+unsafe impl Sync for Shm {}
 
 impl Drop for Shm {
     fn drop(&mut self) {

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
 use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
-use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
@@ -56,7 +56,7 @@ pub struct TaskClientSetup {
     pub id: WorkerId,
     pub generation: u32,
     pub worker_num: usize,
-    pub shm: Rc<Shm>,
+    pub shm: Arc<Shm>,
     pub results_rx: RawFd,
     pub max_message: usize,
     pub out: Box<dyn TaskOut>,
@@ -79,7 +79,7 @@ pub struct TaskClient {
     id: WorkerId,
     generation: u32,
     worker_num: usize,
-    shm: Rc<Shm>,
+    shm: Arc<Shm>,
     results_rx: RawFd,
     recv_buf: Vec<u8>,
     out: Box<dyn TaskOut>,
@@ -481,7 +481,7 @@ impl TaskClient {
                 self.events.push_back(TaskEvent::Lost(LostTask { task_id: h.task_id, reason }));
                 self.task_over(h.task_id, true);
             }
-            Kind::Task | Kind::Forward | Kind::Adopt | Kind::Message => {}
+            _ => {}
         }
     }
 

@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
@@ -38,7 +39,7 @@ use crate::types::{Body, Bytes, Payload, TaskInfo, WorkerId};
 pub struct TaskWorkerSetup {
     pub id: WorkerId,
     pub worker_num: usize,
-    pub shm: Rc<Shm>,
+    pub shm: Arc<Shm>,
     /// Where its tasks come from.
     pub inbox: Box<dyn TaskIn>,
     /// One per event worker, indexed by event worker id.
@@ -96,7 +97,7 @@ struct Batch {
 
 pub struct TaskWorker {
     id: WorkerId,
-    shm: Rc<Shm>,
+    shm: Arc<Shm>,
     inbox: Box<dyn TaskIn>,
     buf: shm::Inbox,
     results: Vec<Outbox>,
@@ -477,7 +478,7 @@ impl TaskContext for TaskWorker {
         self.id
     }
 
-    fn shm(&self) -> &Rc<Shm> {
+    fn shm(&self) -> &Arc<Shm> {
         &self.shm
     }
 

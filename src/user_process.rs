@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::os::fd::BorrowedFd;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
 
 use nix::poll::{poll, PollFd, PollFlags};
@@ -24,7 +25,7 @@ use crate::types::{Payload, WorkerId};
 pub struct UserProcess {
     id: WorkerId,
     index: usize,
-    shm: Rc<Shm>,
+    shm: Arc<Shm>,
     /// Each event worker's result channel and each task worker's mailbox, for sendMessage().
     events: Vec<Outbox>,
     mailboxes: Vec<Outbox>,
@@ -33,7 +34,7 @@ pub struct UserProcess {
 }
 
 impl UserProcess {
-    pub fn new(id: WorkerId, index: usize, shm: Rc<Shm>, events: Vec<Outbox>, mailboxes: Vec<Outbox>, task_workers: usize) -> Self {
+    pub fn new(id: WorkerId, index: usize, shm: Arc<Shm>, events: Vec<Outbox>, mailboxes: Vec<Outbox>, task_workers: usize) -> Self {
         UserProcess { id, index, shm, events, mailboxes, task_workers, timers: Timers::default() }
     }
 
@@ -41,7 +42,7 @@ impl UserProcess {
         self.id
     }
 
-    pub fn shm(&self) -> &Rc<Shm> {
+    pub fn shm(&self) -> &Arc<Shm> {
         &self.shm
     }
 

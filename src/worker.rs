@@ -8,6 +8,7 @@
 use std::io;
 use std::os::fd::{OwnedFd, RawFd};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,8 @@ use crate::net::datagram::{DgramPorts, DgramSocket, Packet, Peer, SendToError};
 use crate::net::framing::{Framing, FnFramer};
 use crate::net::sessions::SessionDir;
 use crate::net::table::{ConnEvent, ConnTable, Handed, PortRules};
+use crate::reactor::links::{Links, LinksSetup};
+use crate::reactor::protocol::Control;
 use crate::shm::{Shm, WorkerSlot, WorkerStatus};
 use crate::signals::{self, Wakeup};
 use crate::task_client::{Backlog, TaskClient, TaskClientSetup, TaskEvent, UNPOLLABLE_RETRY};
@@ -38,6 +41,8 @@ use crate::types::{Payload, SessionId, TaskId, WorkerId};
 /// `DGRAMS + p`.
 const LISTENERS: usize = 1 << 23;
 const DGRAMS: usize = 1 << 22;
+/// Reactor link `r` (PROCESS mode) is token REACTORS + r.
+const REACTORS: usize = 1 << 21;
 const RESULTS: Token = Token(1);
 const WAKE: Token = Token(2);
 /// Task outbox `i` has token TASK_OUT + i; connection `i` has CONN + i.
@@ -62,7 +67,7 @@ pub enum Event {
 pub struct EventWorkerSetup {
     pub id: WorkerId,
     pub worker_num: usize,
-    pub shm: Rc<Shm>,
+    pub shm: Arc<Shm>,
     /// The stream ports, each with its protocol and limits and its number among the
     /// server's ports.
     pub listeners: Vec<(StreamListener, PortRules, usize)>,
@@ -71,7 +76,7 @@ pub struct EventWorkerSetup {
     /// How often the heartbeat looks for idle connections (None: no heartbeat).
     pub heartbeat: Option<Duration>,
     /// Which event worker owns each session.
-    pub sessions: Rc<SessionDir>,
+    pub sessions: Arc<SessionDir>,
     /// Each event worker's result channel (by worker id), to forward send()/close() to the
     /// owner of a connection this worker does not hold.
     pub peers: Vec<Outbox>,
@@ -89,6 +94,8 @@ pub struct EventWorkerSetup {
     pub retry_lost: bool,
     /// The descriptors this process owns (its result channel, the task inboxes), kept open.
     pub fds: Vec<OwnedFd>,
+    /// PROCESS mode: the links to the master's reactor threads, which own the connections.
+    pub reactors: Option<LinksSetup>,
 }
 
 /// The graceful stop: Running -> Stopping (no new connections or requests; the results of
@@ -102,7 +109,7 @@ enum State {
 
 pub struct EventWorker {
     id: WorkerId,
-    shm: Rc<Shm>,
+    shm: Arc<Shm>,
     poll: Poll,
     events: Events,
     conns: ConnTable,
@@ -124,10 +131,12 @@ pub struct EventWorker {
     /// `package_length_func`: messages are cut by user code, in the run loop (never inside
     /// this loop, which runs with the worker borrowed); the most a message may be.
     length_func_max: Vec<Option<usize>>,
-    sessions: Rc<SessionDir>,
+    sessions: Arc<SessionDir>,
     peers: Vec<Outbox>,
     mailboxes: Vec<Outbox>,
     task_workers: usize,
+    /// PROCESS mode: the connections are the master's, reached through these.
+    links: Option<Links>,
     _fds: Vec<OwnedFd>,
 }
 
@@ -146,6 +155,10 @@ impl EventWorker {
         poll.registry().register(&mut SourceFd(&s.results_rx), RESULTS, Interest::READABLE)?;
         poll.registry().register(&mut SourceFd(&wake.fd()), WAKE, Interest::READABLE)?;
         let task_workers = s.tasks.task_workers();
+        let links = s.reactors.map(|r| Links::new(s.id, r, s.sessions.clone(), s.shm.clone()));
+        if let Some(l) = &links {
+            l.register(poll.registry(), REACTORS)?;
+        }
         let tasks = TaskClient::new(TaskClientSetup {
             id: s.id,
             generation,
@@ -183,6 +196,7 @@ impl EventWorker {
             peers: s.peers,
             mailboxes: s.mailboxes,
             task_workers,
+            links,
             _fds: s.fds,
         })
     }
@@ -208,7 +222,7 @@ impl EventWorker {
                     let handover = self.own_slot().handover.load(Relaxed) != 0;
                     let output_done = handover || self.conns.flush_all();
                     // Forwarded sends and messages still queued for a full peer channel go too.
-                    let peers_done = !self.flush_peers();
+                    let peers_done = !self.flush_peers() && self.links.as_mut().is_none_or(Links::all_sent);
                     let finished = self.tasks.idle() && self.tasks.all_sent() && output_done && peers_done;
                     if finished || Instant::now() >= deadline {
                         if !finished {
@@ -231,7 +245,13 @@ impl EventWorker {
     }
 
     fn pop_event(&mut self) -> Option<Event> {
-        self.conns.pop_event().map(|(e, port)| Event::Conn(e, port)).or_else(|| self.tasks.pop_event().map(Event::Task)).or_else(|| {
+        let links = &mut self.links;
+        self.conns
+            .pop_event()
+            .or_else(|| links.as_mut().and_then(Links::pop_event))
+            .map(|(e, port)| Event::Conn(e, port))
+            .or_else(|| self.tasks.pop_event().map(Event::Task))
+            .or_else(|| {
             // Datagrams already read are served, also by a stopping worker.
             if let Some(p) = self.dgrams.pop_event() {
                 return Some(Event::Packet(p));
@@ -293,7 +313,8 @@ impl EventWorker {
         // Nor while this pass queued events (the first pass reads whatever waited in the
         // result channel: its readiness edge is used up, so nothing would wake the poll).
         let dgrams_unfinished = self.dgrams.has_unfinished() && reading;
-        if unfinished || dgrams_unfinished || self.tasks.has_events() || self.conns.has_events() || self.dgrams.has_events() {
+        let links_busy = self.links.as_ref().is_some_and(Links::busy);
+        if unfinished || dgrams_unfinished || links_busy || self.tasks.has_events() || self.conns.has_events() || self.dgrams.has_events() {
             timeout = Some(Duration::ZERO);
         }
         let polled = self.poll.poll(&mut self.events, timeout);
@@ -334,6 +355,12 @@ impl EventWorker {
                     // A stopping worker leaves datagrams to the workers still running.
                     if let (Some(i), true) = (self.dgrams.index_of(t), reading) {
                         self.dgrams.read(i);
+                    }
+                    Ok(())
+                }
+                Token(t) if (REACTORS..REACTORS + self.links.as_ref().map_or(0, Links::count)).contains(&t) => {
+                    if let Some(l) = &mut self.links {
+                        l.on_ready(t - REACTORS, readable, writable);
                     }
                     Ok(())
                 }
@@ -474,6 +501,9 @@ impl EventWorker {
         // Stop taking new connections and new requests; keep reading task results so every
         // Finish of a task this worker sent still runs here.
         self.conns.stop_accepting(self.poll.registry());
+        if let Some(l) = &mut self.links {
+            l.stop_reading();
+        }
         // Timers end with the stop (Swoole lets pending timers hold the worker until
         // max_wait_time).
         self.timers.clear_all();
@@ -516,11 +546,14 @@ impl EventContext for EventWorker {
         self.id
     }
 
-    fn shm(&self) -> &Rc<Shm> {
+    fn shm(&self) -> &Arc<Shm> {
         &self.shm
     }
 
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        if let Some(l) = &mut self.links {
+            return l.send(fd, data);
+        }
         match self.conns.send(fd, data) {
             Err(SendError::NoSession(_)) => match self.foreign_owner(fd) {
                 Some(owner) => self.forward(owner, fd, 0, data),
@@ -531,6 +564,9 @@ impl EventContext for EventWorker {
     }
 
     fn close(&mut self, fd: SessionId, reset: bool) -> bool {
+        if let Some(l) = &mut self.links {
+            return l.control(fd, if reset { Control::Reset } else { Control::Close });
+        }
         if !self.conns.exists(fd) {
             if let Some(owner) = self.foreign_owner(fd) {
                 return self.forward(owner, fd, FLAG_CLOSE | if reset { FLAG_RESET } else { 0 }, b"").is_ok();
@@ -558,6 +594,15 @@ impl EventContext for EventWorker {
     }
 
     fn heartbeat(&mut self, close: bool) -> Option<Vec<SessionId>> {
+        if let Some(l) = &mut self.links {
+            let idle = l.idle_sessions(l.idle_time()?);
+            if close {
+                for &fd in &idle {
+                    l.control(fd, Control::Close);
+                }
+            }
+            return Some(idle);
+        }
         let idle_time = self.conns.idle_time()?;
         let idle = self.conns.idle_sessions(Some(idle_time));
         if close {
@@ -569,15 +614,28 @@ impl EventContext for EventWorker {
     }
 
     fn protect(&mut self, fd: SessionId, on: bool) -> bool {
+        if let Some(l) = &mut self.links {
+            return l.control(fd, if on { Control::Protect } else { Control::Unprotect });
+        }
         self.conns.protect(fd, on)
     }
 
     fn exists(&self, fd: SessionId) -> bool {
+        if let Some(l) = &self.links {
+            return l.exists(fd);
+        }
         self.conns.exists(fd) || self.foreign_owner(fd).is_some()
     }
 
     fn client_info(&self, fd: SessionId) -> Option<crate::net::table::ConnInfo> {
+        if let Some(l) = &self.links {
+            return l.info(fd);
+        }
         self.conns.info(fd).or_else(|| self.foreign_owner(fd).and_then(|_| self.conns.foreign_info(fd)))
+    }
+
+    fn bind(&mut self, fd: SessionId, uid: u64) -> bool {
+        self.sessions.bind(fd, uid)
     }
 
     fn client_list(&self, after: SessionId, max: usize) -> Vec<SessionId> {
@@ -585,6 +643,9 @@ impl EventContext for EventWorker {
     }
 
     fn set_paused(&mut self, fd: SessionId, paused: bool) -> bool {
+        if let Some(l) = &mut self.links {
+            return l.control(fd, if paused { Control::Pause } else { Control::Resume });
+        }
         self.conns.set_paused(self.poll.registry(), fd, paused)
     }
 }
@@ -605,7 +666,9 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         (b.id, b.shm.clone())
     };
     h.enter(Process::Event(w.clone()));
-    if id == 0 {
+    // PROCESS mode: the master runs Start, and knew its pid before any worker existed.
+    let base = w.borrow().links.is_none();
+    if id == 0 && base {
         shm.header().master_pid.store(std::process::id() as i32, Relaxed);
         if shm.header().start_fired.swap(1, Relaxed) == 0 {
             h.on_start();

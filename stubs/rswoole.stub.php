@@ -53,6 +53,15 @@ namespace {
     const SWOOLE_ERROR_TASK_PACKAGE_TOO_BIG = 2001;
     const SWOOLE_ERROR_TASK_DISPATCH_FAIL = 2002;
     const SWOOLE_ERROR_TASK_TIMEOUT = 2003;
+    const SWOOLE_DISPATCH_ROUND = 1;
+    const SWOOLE_DISPATCH_FDMOD = 2;
+    const SWOOLE_DISPATCH_IDLE_WORKER = 3;
+    const SWOOLE_DISPATCH_IPMOD = 4;
+    const SWOOLE_DISPATCH_UIDMOD = 5;
+    const SWOOLE_DISPATCH_STREAM = 7;
+    const SWOOLE_DISPATCH_CO_CONN_LB = 8;
+    const SWOOLE_DISPATCH_CO_REQ_LB = 9;
+    const SWOOLE_DISPATCH_CONCURRENT_LB = 10;
     /** rswoole's own version, not the Swoole version it follows. */
     const SWOOLE_VERSION = '0.1.0';
 }
@@ -182,6 +191,12 @@ namespace Swoole {
 
         /** The older name of exists(). */
         public function exist(int $fd): bool {}
+
+        /**
+         * Binds connection $fd to $uid, once (dispatch_mode 5 routes its data to worker
+         * $uid % worker_num from then on); false if it is gone or already bound.
+         */
+        public function bind(int $fd, int $uid): bool {}
 
         /**
          * Swoole's keys (server_port, server_fd, socket_fd, socket_type, remote_port,

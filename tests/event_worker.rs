@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::os::fd::AsRawFd;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use rswoole::task_client::{Backlog, TaskEvent};
 use rswoole::transport::socketpair::SocketOut;
 use rswoole::worker::{Event, EventWorker, EventWorkerSetup};
 
-fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
+fn worker(shm: &Arc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
     EventWorker::new(EventWorkerSetup {
         id: 0,
         worker_num: 1,
@@ -24,7 +24,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         listeners: vec![(rswoole::net::stream::StreamListener::Tcp(TcpListener::bind("127.0.0.1:0").unwrap()), Default::default(), 0)],
         dgrams: Vec::new(),
         heartbeat: None,
-        sessions: Rc::new(rswoole::net::sessions::SessionDir::new(16).unwrap()),
+        sessions: Arc::new(rswoole::net::sessions::SessionDir::new(16).unwrap()),
         peers: Vec::new(),
         mailboxes: Vec::new(),
         results_rx: results.rx.as_raw_fd(),
@@ -35,6 +35,7 @@ fn worker(shm: &Rc<Shm>, results: &Channel, inbox: &Channel) -> EventWorker {
         max_request: 0,
         retry_lost: false,
         fds: Vec::new(),
+        reactors: None,
     })
     .unwrap()
 }
@@ -60,7 +61,7 @@ fn send(ch: &Channel, kind: Kind, flags: u8, generation: u32, task: i64, body: &
 
 #[test]
 fn late_results_and_results_of_a_previous_incarnation_never_reach_user_code() {
-    let shm = Rc::new(Shm::new(2, 1).unwrap());
+    let shm = Arc::new(Shm::new(2, 1).unwrap());
     shm.slot(0).unwrap().generation.store(5, Relaxed);
     let (results, inbox) = (Channel::new().unwrap(), Channel::new().unwrap());
     let mut w = worker(&shm, &results, &inbox);
@@ -79,7 +80,7 @@ fn late_results_and_results_of_a_previous_incarnation_never_reach_user_code() {
 
 #[test]
 fn a_task_that_ends_without_a_result_is_done_once_and_a_second_loss_report_is_ignored() {
-    let shm = Rc::new(Shm::new(2, 1).unwrap());
+    let shm = Arc::new(Shm::new(2, 1).unwrap());
     let (results, inbox) = (Channel::new().unwrap(), Channel::new().unwrap());
     let mut w = worker(&shm, &results, &inbox);
     let gen = shm.slot(0).unwrap().generation.load(Relaxed);

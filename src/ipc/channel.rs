@@ -94,9 +94,36 @@ pub fn try_send(fd: RawFd, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool> {
 /// `wait`, `Ok(None)` means nothing was there. A datagram that did not fit `buf`, or whose
 /// descriptors did not fit, is an error (its descriptors are still taken and closed).
 pub fn recv(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>, wait: bool) -> io::Result<Option<usize>> {
+    recv_as(fd, buf, fds, wait, Receive::Take)
+}
+
+/// Copies the next datagram without taking it, with (copies of) its descriptors, without
+/// waiting: a reader that may die while it handles the datagram leaves it to its successor.
+pub fn peek_with_fds(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>) -> io::Result<Option<usize>> {
+    recv_as(fd, buf, fds, false, Receive::Peek)
+}
+
+/// Drops the next datagram (the one just peeked) and its descriptors, without waiting.
+pub fn discard(fd: RawFd) -> io::Result<bool> {
+    let mut fds = VecDeque::new();
+    recv_as(fd, &mut [0u8; 1], &mut fds, false, Receive::Discard).map(|n| n.is_some())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Receive {
+    Take,
+    Peek,
+    /// Take it and throw it away: its length does not matter.
+    Discard,
+}
+
+fn recv_as(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>, wait: bool, how: Receive) -> io::Result<Option<usize>> {
     let mut flags = libc::MSG_CMSG_CLOEXEC;
     if !wait {
         flags |= libc::MSG_DONTWAIT;
+    }
+    if how == Receive::Peek {
+        flags |= libc::MSG_PEEK;
     }
     // Room for twice what any sender attaches, as u64s for the alignment cmsghdr needs.
     // SAFETY: CMSG_SPACE only computes a size.
@@ -142,6 +169,10 @@ pub fn recv(fd: RawFd, buf: &mut [u8], fds: &mut VecDeque<OwnedFd>, wait: bool) 
             fds.clear();
             return Err(io::Error::other("a message came with more descriptors than any sender attaches; they were closed"));
         }
+        if msg.msg_flags & libc::MSG_TRUNC != 0 && how == Receive::Discard {
+            fds.clear();
+            return Ok(Some(n as usize));
+        }
         if msg.msg_flags & libc::MSG_TRUNC != 0 {
             fds.clear();
             return Err(io::Error::other(format!("a message longer than {} bytes was cut short and dropped", buf.len())));
@@ -174,7 +205,7 @@ pub fn recv_buffer(max_message: usize) -> Vec<u8> {
 }
 
 /// Where an outbox writes: one destination of a transport.
-pub trait Sink {
+pub trait Sink: Send {
     /// Sends one datagram (with `fds` attached) without blocking; `Ok(false)`: no room now.
     fn try_send(&mut self, datagram: &[u8], fds: &[RawFd]) -> io::Result<bool>;
     /// The descriptor poll(2) says has room again; None when the destination cannot be polled
@@ -204,6 +235,8 @@ pub struct Outbox {
     /// Most frames one datagram may carry (see `shm::TASKS_PER_DATAGRAM`).
     max_frames: usize,
     queue: VecDeque<Message>,
+    /// Bytes of the frames in `queue` (a memfd body counts as its frame only).
+    queued_bytes: usize,
 }
 
 impl Outbox {
@@ -212,7 +245,7 @@ impl Outbox {
     }
 
     pub fn with_sink(sink: Box<dyn Sink>, max_message: usize, max_frames: usize) -> Self {
-        Outbox { sink, max_message, max_frames: max_frames.max(1), queue: VecDeque::new() }
+        Outbox { sink, max_message, max_frames: max_frames.max(1), queue: VecDeque::new(), queued_bytes: 0 }
     }
 
     /// The socket to poll for room; None for a destination that cannot be polled.
@@ -237,6 +270,11 @@ impl Outbox {
         self.queue.len()
     }
 
+    /// Bytes waiting here for room in the channel (a bound for whoever fills it).
+    pub fn queued_bytes(&self) -> usize {
+        self.queued_bytes
+    }
+
     /// Sends `m` now, behind whatever is queued (coalesced with it), or queues it when the
     /// channel is full. Returns how many frames reached the channel.
     pub fn push(&mut self, m: Message) -> io::Result<usize> {
@@ -253,6 +291,7 @@ impl Outbox {
     /// Queues `m` without sending: it leaves with the next push or flush. For messages
     /// nobody waits on, so they can share a datagram with the next one.
     pub fn push_lazy(&mut self, m: Message) {
+        self.queued_bytes += m.bytes.len();
         self.queue.push_back(m);
     }
 
@@ -287,6 +326,7 @@ impl Outbox {
                 break;
             }
             // Sent descriptors are duplicated into the message; ours close here.
+            self.queued_bytes = self.queued_bytes.saturating_sub(batch.len());
             self.queue.drain(..n);
             sent += n;
         }
@@ -349,6 +389,24 @@ mod tests {
         assert!(recv(ch.rx.as_raw_fd(), &mut buf, &mut fds, false).is_err());
         assert!(fds.is_empty());
         assert_eq!(std::fs::read_dir("/proc/self/fd").unwrap().count(), before, "received descriptors leaked");
+    }
+
+    #[test]
+    fn a_peeked_datagram_stays_until_it_is_discarded() {
+        let ch = Channel::new().unwrap();
+        let memfd = nix::unistd::dup(0).map(|f| unsafe { OwnedFd::from_raw_fd(f) }).unwrap();
+        assert!(try_send(ch.tx.as_raw_fd(), b"first", &[memfd.as_raw_fd()]).unwrap());
+        assert!(try_send(ch.tx.as_raw_fd(), b"second", &[]).unwrap());
+        let mut buf = [0u8; 64];
+        for _ in 0..2 {
+            let mut fds = VecDeque::new();
+            let n = peek_with_fds(ch.rx.as_raw_fd(), &mut buf, &mut fds).unwrap().unwrap();
+            assert_eq!((&buf[..n], fds.len()), (&b"first"[..], 1));
+        }
+        assert!(discard(ch.rx.as_raw_fd()).unwrap());
+        let n = recv(ch.rx.as_raw_fd(), &mut buf, &mut VecDeque::new(), false).unwrap().unwrap();
+        assert_eq!(&buf[..n], b"second");
+        assert!(!discard(ch.rx.as_raw_fd()).unwrap());
     }
 
     #[test]

@@ -31,6 +31,15 @@ pub enum Kind {
     Adopt = 6,
     /// Any worker -> any worker: `sendMessage()`; the body is the message (PipeMessage).
     Message = 7,
+    /// PROCESS mode, reactor -> event worker: a connection event (see `reactor::protocol`);
+    /// the task id field holds the session id, the generation field the port.
+    Connect = 8,
+    Data = 9,
+    Closed = 10,
+    BufferFull = 11,
+    BufferEmpty = 12,
+    /// PROCESS mode, worker -> reactor: close, pause, resume or protect a connection.
+    Control = 13,
 }
 
 impl Kind {
@@ -43,6 +52,12 @@ impl Kind {
             5 => Kind::Forward,
             6 => Kind::Adopt,
             7 => Kind::Message,
+            8 => Kind::Connect,
+            9 => Kind::Data,
+            10 => Kind::Closed,
+            11 => Kind::BufferFull,
+            12 => Kind::BufferEmpty,
+            13 => Kind::Control,
             _ => return None,
         })
     }
@@ -190,7 +205,7 @@ mod tests {
         let f = encode(Kind::Task, 0, 1, 0, 0, b"hello").unwrap();
         let got: Vec<_> = Frames::new(&f[..HEADER_LEN + 2]).collect();
         assert_eq!(got, vec![Err(FrameError::Truncated { have: HEADER_LEN + 2, need: HEADER_LEN + 5 })]);
-        assert_eq!(Frames::new(&[9u8; HEADER_LEN]).next(), Some(Err(FrameError::UnknownKind(9))));
+        assert_eq!(Frames::new(&[99u8; HEADER_LEN]).next(), Some(Err(FrameError::UnknownKind(99))));
     }
 
     #[test]
@@ -202,10 +217,11 @@ mod tests {
 
     #[test]
     fn every_kind_decodes_to_itself() {
-        for k in [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message] {
+        let all = [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message, Kind::Connect, Kind::Data, Kind::Closed, Kind::BufferFull, Kind::BufferEmpty, Kind::Control];
+        for k in all {
             assert_eq!(Kind::from_u8(k as u8), Some(k));
         }
         assert_eq!(Kind::from_u8(0), None);
-        assert_eq!(Kind::from_u8(8), None);
+        assert_eq!(Kind::from_u8(14), None);
     }
 }

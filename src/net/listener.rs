@@ -54,6 +54,8 @@ pub enum Listener {
     Stream(TcpListener),
     UnixStream(std::os::unix::net::UnixListener),
     Dgram(crate::net::datagram::DgramSocket),
+    /// PROCESS mode: a stream port the master's reactor threads serve (workers skip it).
+    InMaster,
 }
 
 impl Listener {
@@ -64,6 +66,7 @@ impl Listener {
             Listener::UnixStream(l) => l.as_raw_fd(),
             Listener::Dgram(crate::net::datagram::DgramSocket::Udp(u)) => u.as_raw_fd(),
             Listener::Dgram(crate::net::datagram::DgramSocket::Unix(u)) => u.as_raw_fd(),
+            Listener::InMaster => -1,
         }
     }
 
@@ -72,7 +75,7 @@ impl Listener {
         match self {
             Listener::Stream(l) => l.local_addr().map_or(0, |a| a.port()),
             Listener::Dgram(crate::net::datagram::DgramSocket::Udp(u)) => u.local_addr().map_or(0, |a| a.port()),
-            Listener::Dgram(crate::net::datagram::DgramSocket::Unix(_)) | Listener::UnixStream(_) => 0,
+            Listener::Dgram(crate::net::datagram::DgramSocket::Unix(_)) | Listener::UnixStream(_) | Listener::InMaster => 0,
         }
     }
 }

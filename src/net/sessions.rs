@@ -1,5 +1,7 @@
-//! The session directory: which event worker owns each live connection, in shared memory, so
-//! any worker can forward `send()` or `close()` to the owner of a session it does not hold.
+//! The session directory: who owns each live connection (the BASE event worker, or the
+//! PROCESS-mode reactor thread, that holds its socket), in shared memory, so any worker can
+//! route `send()` or `close()` to the owner of a session it does not hold, and answer
+//! `getClientInfo()`, `exists()` and `bind()` for it.
 //!
 //! A session id lives in slot `id % capacity`. A new id is claimed only if its slot is free
 //! (ids whose slot a long-lived connection still holds are skipped), so a lookup is one load
@@ -8,7 +10,7 @@
 use std::io;
 use std::num::NonZeroUsize;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
+use std::sync::atomic::{AtomicI32, AtomicI64, AtomicU32, AtomicU64, Ordering::AcqRel, Ordering::Acquire, Ordering::Relaxed, Ordering::Release};
 
 use nix::sys::mman::{mmap_anonymous, munmap, MapFlags, ProtFlags};
 
@@ -26,6 +28,34 @@ struct Entry {
     addr_lo: AtomicU64,
     /// Unix time of the connect, in milliseconds.
     connected_ms: AtomicU64,
+    /// Written by the owner as it reads and writes: unix milliseconds, queued output bytes.
+    last_recv_ms: AtomicU64,
+    last_send_ms: AtomicU64,
+    queued: AtomicU64,
+    /// The socket's descriptor in its owner, the listening socket's, and the server port.
+    socket_fd: AtomicI32,
+    server_fd: AtomicI32,
+    server_port: AtomicU32,
+    /// The listening port it came in on (its number among the server's ports).
+    port_index: AtomicU32,
+    /// bind()'s uid; 0 = not bound.
+    uid: AtomicU64,
+    /// PROCESS mode: the event worker its Connect went to (+1; 0 = none), for the modes that
+    /// keep a connection on one worker.
+    worker: AtomicU32,
+}
+
+/// Where a connection is served: what its owner tells the directory when it takes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Local {
+    pub socket_fd: i32,
+    pub server_fd: i32,
+    pub server_port: u16,
+    pub port_index: usize,
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// What any worker may learn about a live session from the directory.
@@ -34,6 +64,11 @@ pub struct SessionInfo {
     pub owner: WorkerId,
     pub peer: Option<std::net::SocketAddr>,
     pub connected_ms: u64,
+    pub last_recv_ms: u64,
+    pub last_send_ms: u64,
+    pub queued: u64,
+    pub local: Local,
+    pub uid: u64,
 }
 
 pub struct SessionDir {
@@ -67,7 +102,69 @@ impl SessionDir {
         }
         e.owner.store(owner, Release);
         e.port.store(0, Release);
+        e.uid.store(0, Relaxed);
+        e.worker.store(0, Relaxed);
+        e.queued.store(0, Relaxed);
+        e.last_send_ms.store(0, Relaxed);
         true
+    }
+
+    /// The live entry of `session`, if it is its.
+    fn live(&self, session: SessionId) -> Option<&Entry> {
+        let e = self.entry(session);
+        (session > 0 && e.session.load(Acquire) == session).then_some(e)
+    }
+
+    /// Notes where the owner serves `session` (its socket, listener, port).
+    pub fn locate(&self, session: SessionId, local: Local) {
+        let Some(e) = self.live(session) else { return };
+        e.socket_fd.store(local.socket_fd, Relaxed);
+        e.server_fd.store(local.server_fd, Relaxed);
+        e.server_port.store(u32::from(local.server_port), Relaxed);
+        e.port_index.store(local.port_index as u32, Relaxed);
+    }
+
+    /// The owner read from `session` just now.
+    pub fn touch_recv(&self, session: SessionId) {
+        if let Some(e) = self.live(session) {
+            e.last_recv_ms.store(unix_ms(), Relaxed);
+        }
+    }
+
+    /// The owner wrote to `session` (or queued for it): `queued` bytes wait now.
+    pub fn touch_send(&self, session: SessionId, queued: usize, wrote: bool) {
+        if let Some(e) = self.live(session) {
+            if wrote {
+                e.last_send_ms.store(unix_ms(), Relaxed);
+            }
+            e.queued.store(queued as u64, Relaxed);
+        }
+    }
+
+    /// Output bytes `session`'s owner has queued (0 for a session that is gone).
+    pub fn queued(&self, session: SessionId) -> usize {
+        self.live(session).map_or(0, |e| e.queued.load(Relaxed) as usize)
+    }
+
+    /// `bind($fd, $uid)`: once per session, as Swoole (a bound session is not bound again).
+    pub fn bind(&self, session: SessionId, uid: u64) -> bool {
+        uid != 0 && self.live(session).is_some_and(|e| e.uid.compare_exchange(0, uid, AcqRel, Relaxed).is_ok())
+    }
+
+    /// The uid bound to `session`; 0 when none.
+    pub fn uid(&self, session: SessionId) -> u64 {
+        self.live(session).map_or(0, |e| e.uid.load(Acquire))
+    }
+
+    /// PROCESS mode: the worker a session's Connect went to.
+    pub fn set_worker(&self, session: SessionId, worker: WorkerId) {
+        if let Some(e) = self.live(session) {
+            e.worker.store(worker + 1, Release);
+        }
+    }
+
+    pub fn worker(&self, session: SessionId) -> Option<WorkerId> {
+        self.live(session).and_then(|e| e.worker.load(Acquire).checked_sub(1))
     }
 
     /// Notes the peer of a session this worker owns, for getClientInfo() from other workers.
@@ -81,7 +178,8 @@ impl SessionDir {
             Some(std::net::SocketAddr::V6(a)) => (a.ip().to_bits(), a.port()),
             None => (0, 0),
         };
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let now = unix_ms();
+        e.last_recv_ms.store(now, Relaxed);
         e.addr_hi.store((ip >> 64) as u64, Relaxed);
         e.addr_lo.store(ip as u64, Relaxed);
         e.connected_ms.store(now, Relaxed);
@@ -99,7 +197,23 @@ impl SessionDir {
             let ip = ip.to_ipv4_mapped().map_or(std::net::IpAddr::V6(ip), std::net::IpAddr::V4);
             std::net::SocketAddr::new(ip, port as u16)
         });
-        (self.owner(session) == Some(owner)).then_some(SessionInfo { owner, peer, connected_ms: e.connected_ms.load(Relaxed) })
+        let local = Local {
+            socket_fd: e.socket_fd.load(Relaxed),
+            server_fd: e.server_fd.load(Relaxed),
+            server_port: e.server_port.load(Relaxed) as u16,
+            port_index: e.port_index.load(Relaxed) as usize,
+        };
+        let info = SessionInfo {
+            owner,
+            peer,
+            connected_ms: e.connected_ms.load(Relaxed),
+            last_recv_ms: e.last_recv_ms.load(Relaxed),
+            last_send_ms: e.last_send_ms.load(Relaxed),
+            queued: e.queued.load(Relaxed),
+            local,
+            uid: e.uid.load(Relaxed),
+        };
+        (self.owner(session) == Some(owner)).then_some(info)
     }
 
     /// Live sessions above `after`, in order, at most `max` (a scan of the directory).
@@ -151,6 +265,11 @@ impl SessionDir {
     }
 }
 
+// SAFETY: every entry is read and written through atomics only, from any thread or process.
+unsafe impl Send for SessionDir {}
+// SAFETY: as for Send.
+unsafe impl Sync for SessionDir {}
+
 impl Drop for SessionDir {
     fn drop(&mut self) {
         // SAFETY: the mapping made in new(); nothing refers to it past self.
@@ -190,8 +309,23 @@ mod tests {
         let v6: std::net::SocketAddr = "[::1]:80".parse().unwrap();
         d.describe(65, Some(v6));
         assert_eq!(d.info(65).unwrap().peer, Some(v6));
+        let local = Local { socket_fd: 9, server_fd: 3, server_port: 9501, port_index: 1 };
+        d.locate(2, local);
+        assert_eq!(d.info(2).unwrap().local, local);
+        assert!(!d.bind(2, 0));
+        assert!(d.bind(2, 42));
+        assert!(!d.bind(2, 43), "a bound session is not bound again");
+        assert_eq!(d.uid(2), 42);
+        assert!(!d.bind(3, 1), "no such session");
+        d.touch_send(2, 100, true);
+        assert_eq!(d.queued(2), 100);
+        assert!(d.info(2).unwrap().last_send_ms > 0);
+        assert_eq!(d.worker(2), None);
+        d.set_worker(2, 0);
+        assert_eq!(d.worker(2), Some(0));
         d.release_all_of(1);
         assert_eq!((d.owner(2), d.owner(65)), (None, None));
+        assert_eq!((d.uid(2), d.queued(2)), (0, 0));
         assert_eq!(d.count(), 0);
         assert_eq!(d.owner(0), None);
         assert_eq!(d.owner(-3), None);

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use crate::net::stream::{Acceptor, Stream, StreamListener};
@@ -60,6 +60,28 @@ pub struct ConnInfo {
     pub last_send_time: f64,
     pub send_queued_bytes: usize,
     pub recv_queued_bytes: usize,
+    /// bind()'s uid (0: not bound).
+    pub uid: u64,
+}
+
+impl ConnInfo {
+    /// What the session directory tells of a connection another worker or thread serves.
+    pub fn from_directory(fd: SessionId, i: &crate::net::sessions::SessionInfo) -> ConnInfo {
+        ConnInfo {
+            session: fd,
+            reactor_id: i.owner as i32,
+            remote: i.peer,
+            server_port: i.local.server_port,
+            server_fd: i.local.server_fd,
+            socket_fd: i.local.socket_fd,
+            connect_time: i.connected_ms as f64 / 1000.0,
+            last_recv_time: i.last_recv_ms as f64 / 1000.0,
+            last_send_time: i.last_send_ms as f64 / 1000.0,
+            send_queued_bytes: i.queued as usize,
+            recv_queued_bytes: 0,
+            uid: i.uid,
+        }
+    }
 }
 
 /// How a port serves its connections: the protocol and the limits (Swoole's port options).
@@ -117,9 +139,9 @@ struct Port {
 pub struct ConnTable {
     /// `$reactor_id` of this table's events (the owning worker's id).
     reactor_id: i32,
-    shm: Rc<Shm>,
+    shm: Arc<Shm>,
     /// Which worker owns each live session, shared by every event worker.
-    dir: Rc<SessionDir>,
+    dir: Arc<SessionDir>,
     /// Port `p` is registered with token `first_listener_token + p`.
     ports: Vec<Port>,
     first_listener_token: usize,
@@ -151,8 +173,8 @@ impl ConnTable {
         first_listener_token: usize,
         first_token: usize,
         reactor_id: i32,
-        shm: Rc<Shm>,
-        dir: Rc<SessionDir>,
+        shm: Arc<Shm>,
+        dir: Arc<SessionDir>,
     ) -> io::Result<ConnTable> {
         use std::os::fd::AsRawFd;
         let mut ports = Vec::with_capacity(listeners.len());
@@ -320,11 +342,20 @@ impl ConnTable {
         let mut conn = Connection::new(session, stream);
         conn.port = port;
         self.dir.describe(session, conn.peer);
+        self.locate(session, &conn, port);
         self.conns[i] = Some(conn);
         self.sessions.insert(session, i);
         self.port_of.insert(session, port);
         h.accept_count.fetch_add(1, Relaxed);
         self.events.push_back(ConnEvent::Connect(session));
+    }
+
+    /// Tells the directory where `session` is served, for getClientInfo() from elsewhere.
+    fn locate(&self, session: SessionId, conn: &Connection, port: usize) {
+        use std::os::fd::AsRawFd;
+        let p = &self.ports[port.min(self.ports.len() - 1)];
+        let local = crate::net::sessions::Local { socket_fd: conn.stream.as_raw_fd(), server_fd: p.fd, server_port: p.local_port, port_index: p.id };
+        self.dir.locate(session, local);
     }
 
     /// Watches `stream` in a free slot of the table; None (logged) when it cannot be watched.
@@ -377,11 +408,15 @@ impl ConnTable {
             return;
         }
         if writable {
+            let before = conn.pending();
             if let Err(e) = conn.flush() {
                 log_io_error(session, "write", &e);
                 self.remove(registry, i);
                 self.events.push_back(ConnEvent::Close(session, self.reactor_id));
                 return;
+            }
+            if before > 0 {
+                self.dir.touch_send(session, conn.pending(), false);
             }
             if conn.take_emptied() {
                 self.events.push_back(ConnEvent::BufferEmpty(session));
@@ -400,6 +435,9 @@ impl ConnTable {
         };
         let pass = conn.read(rules);
         let peer = conn.peer;
+        if pass.bytes > 0 {
+            self.dir.touch_recv(session);
+        }
         self.shm.header().total_recv_bytes.fetch_add(pass.bytes as u64, Relaxed);
         for m in pass.messages {
             self.events.push_back(ConnEvent::Receive(session, m));
@@ -441,6 +479,7 @@ impl ConnTable {
             return Err(SendError::Overflow(fd));
         }
         conn.send(data).map_err(|e| SendError::Io(fd, e))?;
+        self.dir.touch_send(fd, conn.pending(), true);
         if conn.pending() >= high_watermark && conn.mark_full() {
             self.events.push_back(ConnEvent::BufferFull(fd));
         }
@@ -569,6 +608,7 @@ impl ConnTable {
         let mut c = Connection::adopt(session, stream, out, input);
         c.protected = protected;
         c.port = port;
+        self.locate(session, &c, port);
         self.conns[i] = Some(c);
         self.sessions.insert(session, i);
         self.port_of.insert(session, port);
@@ -632,28 +672,14 @@ impl ConnTable {
             last_send_time: c.last_send.map_or(0.0, at),
             send_queued_bytes: c.pending(),
             recv_queued_bytes: c.input_pending(),
+            uid: self.dir.uid(fd),
         })
     }
 
     /// What the session directory tells of another worker's connection (the rest is known
     /// only to its owner).
     pub fn foreign_info(&self, fd: SessionId) -> Option<ConnInfo> {
-        let i = self.dir.info(fd)?;
-        // The directory does not know the port: the first one's is the best guess.
-        let server_port = self.ports.first().map_or(0, |p| p.local_port);
-        Some(ConnInfo {
-            session: fd,
-            reactor_id: i.owner as i32,
-            remote: i.peer,
-            server_port,
-            server_fd: -1,
-            socket_fd: -1,
-            connect_time: i.connected_ms as f64 / 1000.0,
-            last_recv_time: 0.0,
-            last_send_time: 0.0,
-            send_queued_bytes: 0,
-            recv_queued_bytes: 0,
-        })
+        self.dir.info(fd).map(|i| ConnInfo::from_directory(fd, &i))
     }
 
     pub fn directory(&self) -> &SessionDir {

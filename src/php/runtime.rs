@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use ext_php_rs::types::Zval;
 
@@ -36,7 +36,7 @@ pub fn process() -> Option<Process> {
     CURRENT.with(|c| c.borrow().as_ref().map(|c| c.process.clone()))
 }
 
-pub fn shm() -> Option<Rc<Shm>> {
+pub fn shm() -> Option<Arc<Shm>> {
     process().map(|p| p.shm())
 }
 

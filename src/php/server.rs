@@ -277,6 +277,7 @@ impl Server {
             State::Created => {}
         }
         let mut settings = this.settings.borrow().clone();
+        settings.process_mode = this.mode == SWOOLE_PROCESS;
         let callbacks = this.callbacks.borrow().snapshot();
         settings.pipe_messages = callbacks.has("PipeMessage");
         let processes: Vec<Zval> = this.processes.borrow().iter().map(Zval::shallow_clone).collect();
@@ -308,6 +309,14 @@ impl Server {
         if settings.task_worker_num > 0 && !callbacks.has("Task") {
             return Err(swoole_exception("failed to start server. Error: require 'onTask' callback".into(), 9015));
         }
+        if !settings.delivers_connection_events() {
+            // Swoole drops these callbacks and tells only its logger; the application is told.
+            for event in ["Connect", "Close", "BufferFull", "BufferEmpty"] {
+                if callbacks.has(event) {
+                    warning(&format!("cannot set 'on{event}' event when using dispatch_mode={} (set enable_unsafe_event to receive it anyway)", settings.dispatch_mode_number));
+                }
+            }
+        }
         this.fill_setting_defaults(&settings);
         let Some(listener) = this.listener.borrow_mut().take() else {
             return Err(swoole_exception("failed to start server. Error: the listening socket is gone".into(), 0));
@@ -321,7 +330,15 @@ impl Server {
         this.state.set(State::Running);
         let first_user_id = (settings.worker_num + settings.task_worker_num) as i64;
         let mut handler = PhpHandler { server, callbacks, processes, first_user_id, ports: port_callbacks };
-        let result = pool::run(&settings, listeners, &mut handler);
+        let result = if settings.process_mode {
+            crate::reactor::run_master(&settings, listeners, &mut handler).map(|end| {
+                if end == crate::reactor::MasterEnd::ManagerDied {
+                    warning("the manager process died; its workers were stopped and the server with them");
+                }
+            })
+        } else {
+            pool::run(&settings, listeners, &mut handler)
+        };
         drop(handler);
         runtime::clear();
         for path in this.unix_paths.borrow().iter() {
@@ -765,6 +782,19 @@ impl Server {
         matches!(runtime::process(), Some(Process::Event(w)) if w.borrow().exists(fd))
     }
 
+    /// Binds connection `$fd` to `$uid` (dispatch_mode 5 sends its data to worker
+    /// `$uid % worker_num` from now on); false if it is gone or bound already.
+    pub fn bind(&self, fd: i64, uid: i64) -> bool {
+        match runtime::process() {
+            Some(Process::Event(w)) => uid > 0 && w.borrow_mut().bind(fd, uid as u64),
+            Some(_) => false,
+            None => {
+                warning("server is not running");
+                false
+            }
+        }
+    }
+
     /// Swoole's older name of exists().
     pub fn exist(&self, fd: i64) -> bool {
         self.exists(fd)
@@ -797,6 +827,9 @@ impl Server {
         let _ = a.insert("close_errno", 0i64);
         let _ = a.insert("recv_queued_bytes", i.recv_queued_bytes as i64);
         let _ = a.insert("send_queued_bytes", i.send_queued_bytes as i64);
+        if self.settings.borrow().dispatch_mode == crate::config::DispatchMode::Uid {
+            let _ = a.insert("uid", i.uid as i64);
+        }
         let mut z = Zval::new();
         z.set_hashtable(a);
         z

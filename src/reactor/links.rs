@@ -1,0 +1,303 @@
+//! An event worker's end of its reactor links in PROCESS mode: the connection events the
+//! master's reactor threads dispatch to it, and the way back for `send()`, `close()`,
+//! `pause()`, `resume()` and `protect()` on any connection of the server.
+//!
+//! A datagram is only peeked while its events run and taken off the link once they have all
+//! returned, and the slot records how many of them did: a worker that dies half-way leaves
+//! the rest (the event it was running included) to its successor. Nothing dispatched to a
+//! worker is lost with it; only an event a callback was running may run twice.
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mio::unix::SourceFd;
+use mio::{Interest, Registry, Token};
+
+use crate::handler::SendError;
+use crate::ipc::channel::{self, Outbox};
+use crate::ipc::frame::Frames;
+use crate::log::Level;
+use crate::log_at;
+use crate::net::sessions::SessionDir;
+use crate::net::table::{ConnEvent, ConnInfo, PortRules};
+use crate::reactor::protocol::{self, Control};
+use crate::shm::Shm;
+use crate::types::{SessionId, WorkerId};
+
+pub struct LinksSetup {
+    /// This worker's end of its link with each reactor thread, by reactor id.
+    pub ends: Vec<OwnedFd>,
+    pub max_message: usize,
+    /// Each listening port's rules (for send()'s limits and heartbeat()).
+    pub rules: Vec<PortRules>,
+}
+
+struct End {
+    fd: OwnedFd,
+    out: Outbox,
+    /// May hold a datagram (edge-triggered: true until a peek finds it empty).
+    ready: bool,
+}
+
+pub struct Links {
+    id: WorkerId,
+    ends: Vec<End>,
+    rules: Vec<PortRules>,
+    dir: Arc<SessionDir>,
+    shm: Arc<Shm>,
+    max_message: usize,
+    events: VecDeque<(ConnEvent, usize, Option<ConnInfo>)>,
+    /// The link whose peeked datagram's events are being handed out, and how many were.
+    current: Option<usize>,
+    handed: u32,
+    /// Events of the first datagram of link `.0` a predecessor had finished before it died.
+    skip: Option<(usize, u32)>,
+    reading: bool,
+    next_end: usize,
+    just_closed: Option<ConnInfo>,
+    buf: Vec<u8>,
+    fds: VecDeque<OwnedFd>,
+}
+
+/// `started` in an event worker's slot: (link + 1) << 24 | events of its datagram done.
+fn progress(link: usize, handed: u32) -> u32 {
+    ((link as u32 + 1) << 24) | (handed & 0xFF_FFFF)
+}
+
+impl Links {
+    pub fn new(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>) -> Links {
+        let started = shm.slot(id).map_or(0, |slot| slot.started.swap(0, Relaxed));
+        let skip = (started >> 24).checked_sub(1).map(|l| (l as usize, started & 0xFF_FFFF));
+        let ends = s.ends.into_iter().map(|fd| End { out: Outbox::new(&fd, s.max_message, usize::MAX), fd, ready: true }).collect();
+        Links {
+            id,
+            ends,
+            rules: s.rules,
+            dir,
+            shm,
+            max_message: s.max_message,
+            events: VecDeque::new(),
+            current: None,
+            handed: 0,
+            skip,
+            reading: true,
+            next_end: 0,
+            just_closed: None,
+            buf: channel::recv_buffer(s.max_message),
+            fds: VecDeque::new(),
+        }
+    }
+
+    pub fn register(&self, registry: &Registry, first_token: usize) -> io::Result<()> {
+        for (r, e) in self.ends.iter().enumerate() {
+            registry.register(&mut SourceFd(&e.fd.as_raw_fd()), Token(first_token + r), Interest::READABLE | Interest::WRITABLE)?;
+        }
+        Ok(())
+    }
+
+    pub fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn on_ready(&mut self, r: usize, readable: bool, writable: bool) {
+        let Some(e) = self.ends.get_mut(r) else { return };
+        if readable {
+            e.ready = true;
+        }
+        if writable && !e.out.is_empty() {
+            if let Err(err) = e.out.flush() {
+                log_at!(Level::Warning, "Worker::link", "writing to reactor#{} failed: {}", r, err);
+            }
+        }
+    }
+
+    /// No more events are taken from the links (a stopping worker leaves them to its
+    /// successor); those already taken are still handed out.
+    pub fn stop_reading(&mut self) {
+        self.reading = false;
+    }
+
+    /// The loop must not sleep: events are queued, or a link may hold more.
+    pub fn busy(&self) -> bool {
+        !self.events.is_empty() || (self.reading && self.ends.iter().any(|e| e.ready))
+    }
+
+    /// Whether every request to the reactors has reached its link.
+    pub fn all_sent(&mut self) -> bool {
+        let mut done = true;
+        for (r, e) in self.ends.iter_mut().enumerate() {
+            if !e.out.is_empty() {
+                if let Err(err) = e.out.flush() {
+                    log_at!(Level::Warning, "Worker::link", "writing to reactor#{} failed: {}", r, err);
+                }
+                done &= e.out.is_empty();
+            }
+        }
+        done
+    }
+
+    /// The next event and its port. The previous one's callback has returned by now.
+    pub fn pop_event(&mut self) -> Option<(ConnEvent, usize)> {
+        if self.events.is_empty() {
+            self.settle();
+            if self.reading {
+                self.fill();
+            }
+        }
+        let (e, port, info) = self.events.pop_front()?;
+        if let (Some(link), Some(slot)) = (self.current, self.shm.slot(self.id)) {
+            slot.started.store(progress(link, self.handed), Relaxed);
+        }
+        self.handed += 1;
+        self.just_closed = info;
+        Some((e, port))
+    }
+
+    /// Every event of the current datagram has run: take it off its link.
+    fn settle(&mut self) {
+        let Some(r) = self.current.take() else { return };
+        if let Err(e) = channel::discard(self.ends[r].fd.as_raw_fd()) {
+            log_at!(Level::Warning, "Worker::link", "worker#{}: taking a datagram off reactor#{}'s link failed: {}", self.id, r, e);
+        }
+        if let Some(slot) = self.shm.slot(self.id) {
+            slot.started.store(0, Relaxed);
+        }
+        self.handed = 0;
+    }
+
+    /// Peeks the next datagram of a ready link, links taking turns.
+    fn fill(&mut self) {
+        let n = self.ends.len();
+        for _ in 0..n * 2 {
+            if !self.events.is_empty() {
+                return;
+            }
+            let r = self.next_end % n.max(1);
+            self.next_end = self.next_end.wrapping_add(1);
+            if !self.ends.get(r).is_some_and(|e| e.ready) {
+                continue;
+            }
+            self.fds.clear();
+            let got = channel::peek_with_fds(self.ends[r].fd.as_raw_fd(), &mut self.buf, &mut self.fds);
+            let len = match got {
+                Ok(Some(len)) => len,
+                Ok(None) => {
+                    self.ends[r].ready = false;
+                    continue;
+                }
+                Err(e) => {
+                    // Cut short or garbled: it can never be read whole, so it goes.
+                    log_at!(Level::Warning, "Worker::link", "worker#{}: a datagram from reactor#{} is dropped: {}", self.id, r, e);
+                    let _ = channel::discard(self.ends[r].fd.as_raw_fd());
+                    continue;
+                }
+            };
+            let skip = match self.skip.take() {
+                Some((link, k)) if link == r => k as usize,
+                other => {
+                    self.skip = other;
+                    0
+                }
+            };
+            let datagram = std::mem::take(&mut self.buf);
+            for (i, f) in Frames::new(&datagram[..len]).enumerate() {
+                let decoded = f.map_err(io::Error::from).and_then(|(h, body)| protocol::decode_event(&h, body, &mut self.fds));
+                match decoded {
+                    Ok(_) if i < skip => {}
+                    Ok(ev) => self.events.push_back(ev),
+                    Err(e) => log_at!(Level::Warning, "Worker::link", "worker#{}: a bad frame from reactor#{}: {}", self.id, r, e),
+                }
+            }
+            self.buf = datagram;
+            self.current = Some(r);
+            // The events before `skip` ran in the predecessor: they count as handed.
+            self.handed = skip as u32;
+            if self.events.is_empty() {
+                self.settle();
+            }
+        }
+    }
+
+    fn end_of(&mut self, fd: SessionId) -> Option<&mut End> {
+        let owner = self.dir.owner(fd)? as usize;
+        self.ends.get_mut(owner)
+    }
+
+    fn rules_of(&self, fd: SessionId) -> Option<&PortRules> {
+        let port = self.dir.info(fd).map_or(0, |i| i.local.port_index);
+        self.rules.get(port).or_else(|| self.rules.first())
+    }
+
+    /// `send()`: the limits are checked here (the reactor publishes each connection's queued
+    /// output in the directory), the data goes to the connection's reactor.
+    pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        let (max_send, limit) = self.rules_of(fd).map_or((usize::MAX, usize::MAX), |r| (r.max_send, r.output_limit));
+        if data.len() > max_send {
+            return Err(SendError::TooLarge(data.len(), max_send));
+        }
+        if self.dir.queued(fd) >= limit {
+            return Err(SendError::Overflow(fd));
+        }
+        let (id, max) = (self.id, self.max_message);
+        let end = self.end_of(fd).ok_or(SendError::NoSession(fd))?;
+        let m = protocol::send(id, fd, data, max).map_err(|e| SendError::Io(fd, e))?;
+        end.out.push(m).map_err(|e| SendError::Io(fd, e))?;
+        Ok(())
+    }
+
+    /// A close, pause, resume or protect request; false when the session is gone.
+    pub fn control(&mut self, fd: SessionId, c: Control) -> bool {
+        if matches!(c, Control::Close | Control::Reset) {
+            // As in BASE mode: what a closed connection sent is not handed out any more (and
+            // counts as done, should this worker die before its datagram is taken).
+            let before = self.events.len();
+            self.events.retain(|(e, ..)| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
+            self.handed += (before - self.events.len()) as u32;
+        }
+        let id = self.id;
+        let Some(end) = self.end_of(fd) else { return false };
+        match protocol::control(id, fd, c).and_then(|m| end.out.push(m)) {
+            Ok(_) => true,
+            Err(e) => {
+                log_at!(Level::Warning, "Worker::link", "session#{}: {:?} could not be sent to its reactor: {}", fd, c, e);
+                false
+            }
+        }
+    }
+
+    pub fn exists(&self, fd: SessionId) -> bool {
+        self.dir.owner(fd).is_some()
+    }
+
+    /// getClientInfo(): from the directory; in onClose, what the reactor sent with the Close.
+    pub fn info(&self, fd: SessionId) -> Option<ConnInfo> {
+        match self.dir.info(fd) {
+            Some(i) => Some(ConnInfo::from_directory(fd, &i)),
+            None => self.just_closed.as_ref().filter(|c| c.session == fd).cloned(),
+        }
+    }
+
+    /// The first port's heartbeat_idle_time (the server's).
+    pub fn idle_time(&self) -> Option<Duration> {
+        self.rules.first().and_then(|r| r.idle_time)
+    }
+
+    /// Every connection of the server that received nothing for `idle_time`, oldest first.
+    pub fn idle_sessions(&self, idle_time: Duration) -> Vec<SessionId> {
+        let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+        let limit = idle_time.as_millis() as u64;
+        let mut idle: Vec<(u64, SessionId)> = self
+            .dir
+            .list(0, usize::MAX)
+            .into_iter()
+            .filter_map(|s| self.dir.info(s).map(|i| (i.last_recv_ms, s)))
+            .filter(|(last, _)| now_ms.saturating_sub(*last) >= limit)
+            .collect();
+        idle.sort_unstable();
+        idle.into_iter().map(|(_, s)| s).collect()
+    }
+}

@@ -1,0 +1,407 @@
+//! One reactor thread of a PROCESS-mode master: a mio loop over its own connection table (the
+//! same `net::table` a BASE event worker runs: accepting, framing, limits, heartbeat, output
+//! with back-pressure) and its links to the event workers. It turns connection events into
+//! frames for the worker `dispatch_mode` picks, and applies what workers send back. It never
+//! calls into PHP and shares nothing mutable with other threads but atomics.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering::Acquire, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use crate::config::DispatchMode;
+use crate::handler::SendError;
+use crate::ipc::channel::{self, Outbox};
+use crate::ipc::frame::Frames;
+use crate::log::Level;
+use crate::log_at;
+use crate::net::sessions::SessionDir;
+use crate::net::stream::StreamListener;
+use crate::net::table::{ConnEvent, ConnTable, PortRules};
+use crate::reactor::dispatch::{Dispatcher, Seen};
+use crate::reactor::protocol::{self, Command, Control};
+use crate::shm::{Shm, WorkerStatus};
+use crate::types::{SessionId, WorkerId};
+
+const WAKER: Token = Token(0);
+/// Link to event worker `w` is token LINKS + w; listeners and connections as in a worker.
+const LINKS: usize = 16;
+const LISTENERS: usize = 1 << 23;
+const CONN: usize = 1 << 24;
+/// Output queued for one worker in this thread, beyond what its link's socket buffer holds,
+/// past which the connections whose data would go there are paused until it drains.
+const LINK_QUEUE_LIMIT: usize = 4 * 1024 * 1024;
+/// Datagrams read from one link per pass before the others have their turn.
+const LINK_BUDGET: usize = 256;
+const CLOSE_GRACE: Duration = Duration::from_secs(30);
+
+/// What the master asks of its reactor threads.
+pub const RUN: u8 = 0;
+/// The server is stopping: accept and read nothing new; keep writing the workers' replies.
+pub const QUIESCE: u8 = 1;
+/// The workers are gone: write what is queued (for a while), close everything, return.
+pub const FINISH: u8 = 2;
+
+/// State the reactor threads of one master share.
+pub struct Shared {
+    /// Round-robin turn over the whole server.
+    pub turn: Arc<AtomicUsize>,
+    /// Connections placed on each event worker (dispatch_mode 8).
+    pub placed: Arc<Vec<AtomicI64>>,
+    /// What the master asks (RUN, QUIESCE, FINISH).
+    pub phase: Arc<AtomicU8>,
+}
+
+pub struct ReactorSetup {
+    pub id: u32,
+    pub listeners: Vec<(StreamListener, PortRules, usize)>,
+    /// This thread's end of its link to each event worker, by worker id.
+    pub links: Vec<OwnedFd>,
+    pub max_message: usize,
+    pub shm: Arc<Shm>,
+    pub dir: Arc<SessionDir>,
+    pub mode: DispatchMode,
+    /// Connect, Close and buffer events reach the workers (see Settings).
+    pub connection_events: bool,
+    /// Ports whose messages user code cuts (package_length_func): a connection's data must
+    /// reach one worker, whatever the mode.
+    pub sticky_ports: Vec<usize>,
+    pub heartbeat: Option<Duration>,
+    /// How long the last writes may take once the workers are gone.
+    pub max_wait: Duration,
+    pub shared: Shared,
+}
+
+struct Link {
+    fd: OwnedFd,
+    out: Outbox,
+    /// Sessions paused because this worker's queue was over its bound.
+    paused: Vec<SessionId>,
+    /// The last read ended on its budget: read again before sleeping.
+    unfinished: bool,
+}
+
+pub struct Reactor {
+    id: u32,
+    poll: Poll,
+    events: Events,
+    conns: ConnTable,
+    links: Vec<Link>,
+    max_message: usize,
+    dispatcher: Dispatcher,
+    mode: DispatchMode,
+    connection_events: bool,
+    sticky_ports: Vec<usize>,
+    /// The worker each session's Connect went to (it gets the session's Close, too).
+    placed_on: HashMap<SessionId, WorkerId>,
+    placed: Arc<Vec<AtomicI64>>,
+    phase: Arc<AtomicU8>,
+    quiet: bool,
+    finish_by: Option<Instant>,
+    max_wait: Duration,
+    heartbeat: Option<Duration>,
+    next_heartbeat: Option<Instant>,
+    shm: Arc<Shm>,
+    dir: Arc<SessionDir>,
+    buf: Vec<u8>,
+    fds: VecDeque<OwnedFd>,
+}
+
+impl Reactor {
+    /// Built in the master's main thread (so a failure is reported before anything runs);
+    /// the waker lets the master interrupt its wait.
+    pub fn new(s: ReactorSetup) -> io::Result<(Reactor, Arc<Waker>)> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        let conns = ConnTable::new(s.listeners, poll.registry(), LISTENERS, CONN, s.id as i32, s.shm.clone(), s.dir.clone())?;
+        let mut links = Vec::with_capacity(s.links.len());
+        for (w, fd) in s.links.into_iter().enumerate() {
+            poll.registry().register(&mut SourceFd(&fd.as_raw_fd()), Token(LINKS + w), Interest::READABLE | Interest::WRITABLE)?;
+            let out = Outbox::new(&fd, s.max_message, usize::MAX);
+            links.push(Link { fd, out, paused: Vec::new(), unfinished: true });
+        }
+        let workers = links.len();
+        let reactor = Reactor {
+            id: s.id,
+            poll,
+            events: Events::with_capacity(256),
+            conns,
+            links,
+            max_message: s.max_message,
+            dispatcher: Dispatcher::new(s.mode, workers, s.shared.turn),
+            mode: s.mode,
+            connection_events: s.connection_events,
+            sticky_ports: s.sticky_ports,
+            placed_on: HashMap::new(),
+            placed: s.shared.placed,
+            phase: s.shared.phase,
+            quiet: false,
+            finish_by: None,
+            max_wait: s.max_wait,
+            heartbeat: s.heartbeat,
+            next_heartbeat: s.heartbeat.map(crate::clock::after),
+            shm: s.shm,
+            dir: s.dir,
+            buf: channel::recv_buffer(s.max_message),
+            fds: VecDeque::new(),
+        };
+        Ok((reactor, waker))
+    }
+
+    /// The thread's life: serve until the master says FINISH and the last output is out.
+    pub fn run(mut self) {
+        loop {
+            match self.phase.load(Acquire) {
+                RUN => {}
+                QUIESCE => self.quiesce(),
+                _ => {
+                    self.quiesce();
+                    let by = *self.finish_by.get_or_insert_with(|| crate::clock::after(self.max_wait));
+                    if self.conns.flush_all() || Instant::now() >= by {
+                        // The workers are gone: nobody runs these Close events.
+                        self.conns.close_all(self.poll.registry());
+                        while self.conns.pop_event().is_some() {}
+                        return;
+                    }
+                }
+            }
+            if let Err(e) = self.pass() {
+                log_at!(Level::Error, "Reactor::loop", "reactor#{} poll failed: {}", self.id, e);
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
+    fn quiesce(&mut self) {
+        if !self.quiet {
+            self.quiet = true;
+            self.conns.stop_accepting(self.poll.registry());
+        }
+    }
+
+    fn pass(&mut self) -> io::Result<()> {
+        let mut timeout = None;
+        if let Some(due) = self.next_heartbeat {
+            timeout = Some(due.saturating_duration_since(Instant::now()));
+        }
+        if self.conns.sweep_closing(self.poll.registry(), CLOSE_GRACE) || self.finish_by.is_some() {
+            timeout = Some(timeout.map_or(Duration::from_millis(50), |t: Duration| t.min(Duration::from_millis(50))));
+        }
+        let unfinished = self.conns.has_unfinished() || self.links.iter().any(|l| l.unfinished);
+        if unfinished || self.conns.has_events() {
+            timeout = Some(Duration::ZERO);
+        }
+        match self.poll.poll(&mut self.events, timeout) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+        let reading = !self.quiet;
+        let ready: Vec<(Token, bool, bool, bool)> = self
+            .events
+            .iter()
+            .map(|e| (e.token(), e.is_readable() || e.is_read_closed() || e.is_error(), e.is_writable(), e.is_read_closed() || e.is_error()))
+            .collect();
+        for (token, readable, writable, peer_closed) in ready {
+            let registry = self.poll.registry();
+            match token {
+                WAKER => {}
+                t if self.conns.port_of_token(t).is_some() => {
+                    if let (Some(p), true) = (self.conns.port_of_token(t), reading) {
+                        self.conns.accept_all(registry, p);
+                    }
+                }
+                Token(t) if t >= CONN => {
+                    if let Some(i) = self.conns.index_of(Token(t)) {
+                        self.conns.on_ready(registry, i, readable, writable, peer_closed, reading);
+                    }
+                }
+                Token(t) if t >= LINKS && t - LINKS < self.links.len() => {
+                    let w = t - LINKS;
+                    if writable {
+                        self.flush_link(w);
+                    }
+                    if readable {
+                        self.links[w].unfinished = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.conns.read_unfinished(self.poll.registry(), reading);
+        for w in 0..self.links.len() {
+            if self.links[w].unfinished {
+                self.read_link(w);
+            }
+        }
+        if let (Some(due), Some(every)) = (self.next_heartbeat, self.heartbeat) {
+            if Instant::now() >= due {
+                self.conns.close_idle(self.poll.registry());
+                self.next_heartbeat = Some(crate::clock::after(every));
+            }
+        }
+        self.dispatch_events();
+        Ok(())
+    }
+
+    /// Hands every queued connection event to its worker.
+    fn dispatch_events(&mut self) {
+        while let Some((e, port)) = self.conns.pop_event() {
+            match e {
+                ConnEvent::Connect(s) => {
+                    let peer = self.dir.info(s).and_then(|i| i.peer);
+                    let w = self.pick(s, peer, None);
+                    self.placed_on.insert(s, w);
+                    if let Some(n) = self.placed.get(w as usize) {
+                        n.fetch_add(1, Relaxed);
+                    }
+                    if self.connection_events {
+                        self.deliver(w, ConnEvent::Connect(s), port, None);
+                    }
+                }
+                ConnEvent::Receive(s, data) => {
+                    let placed = self.placed_on.get(&s).copied();
+                    let w = if self.sticky_ports.contains(&port) { placed.unwrap_or_else(|| self.dispatcher.by_session(s)) } else { self.pick(s, None, placed) };
+                    self.deliver(w, ConnEvent::Receive(s, data), port, None);
+                }
+                ConnEvent::Close(s, r) => {
+                    let w = self.placed_on.remove(&s);
+                    if let Some(n) = w.and_then(|w| self.placed.get(w as usize)) {
+                        n.fetch_sub(1, Relaxed);
+                    }
+                    for l in &mut self.links {
+                        l.paused.retain(|&p| p != s);
+                    }
+                    if self.connection_events {
+                        // Its getClientInfo() in onClose: what the table kept as it closed.
+                        let info = self.conns.info(s);
+                        let w = w.unwrap_or_else(|| self.dispatcher.by_session(s));
+                        self.deliver(w, ConnEvent::Close(s, r), port, info.as_ref());
+                    }
+                }
+                ConnEvent::BufferFull(s) | ConnEvent::BufferEmpty(s) if self.connection_events => {
+                    let w = self.placed_on.get(&s).copied().unwrap_or_else(|| self.dispatcher.by_session(s));
+                    self.deliver(w, e, port, None);
+                }
+                ConnEvent::BufferFull(_) | ConnEvent::BufferEmpty(_) | ConnEvent::ProtocolError(..) => {}
+            }
+        }
+    }
+
+    /// The worker for session `s`'s next event, by dispatch_mode.
+    fn pick(&self, s: SessionId, peer: Option<std::net::SocketAddr>, placed: Option<WorkerId>) -> WorkerId {
+        let shm = &self.shm;
+        let idle = |w: WorkerId| shm.slot(w).is_some_and(|slot| slot.status() == WorkerStatus::Idle);
+        let placed_counts = &self.placed;
+        let connections = |w: WorkerId| placed_counts.get(w as usize).map_or(0, |n| n.load(Relaxed));
+        let uid = if self.mode == DispatchMode::Uid { self.dir.uid(s) } else { 0 };
+        let seen = Seen { session: s, peer, uid, assigned: placed, idle: &idle, connections: &connections };
+        if placed.is_none() {
+            self.dispatcher.for_connect(&seen)
+        } else {
+            self.dispatcher.for_data(&seen)
+        }
+    }
+
+    /// Queues one event for worker `w`. Data for a worker whose queue is over its bound
+    /// pauses the connection it came from, until the worker catches up.
+    fn deliver(&mut self, w: WorkerId, e: ConnEvent, port: usize, closed: Option<&crate::net::table::ConnInfo>) {
+        let from = match &e {
+            ConnEvent::Receive(s, _) => Some(*s),
+            _ => None,
+        };
+        let Some(link) = self.links.get_mut(w as usize) else { return };
+        let sent = protocol::event(e, port, self.id, closed, self.max_message).and_then(|m| link.out.push(m));
+        if let Err(e) = sent {
+            log_at!(Level::Warning, "Reactor::dispatch", "reactor#{}: an event for worker#{} is lost: {}", self.id, w, e);
+            return;
+        }
+        if let Some(s) = from {
+            if link.out.queued_bytes() > LINK_QUEUE_LIMIT && self.conns.set_paused(self.poll.registry(), s, true) {
+                if link.paused.is_empty() {
+                    log_at!(
+                        Level::Warning,
+                        "Reactor::dispatch",
+                        "worker#{} is not reading its pipe ({} bytes wait for it in reactor#{}): its clients are paused until it does",
+                        w,
+                        link.out.queued_bytes(),
+                        self.id
+                    );
+                }
+                link.paused.push(s);
+            }
+        }
+    }
+
+    fn flush_link(&mut self, w: usize) {
+        let link = &mut self.links[w];
+        if let Err(e) = link.out.flush() {
+            log_at!(Level::Warning, "Reactor::dispatch", "reactor#{}: writing to worker#{} failed: {}", self.id, w, e);
+        }
+        if !link.paused.is_empty() && link.out.queued_bytes() <= LINK_QUEUE_LIMIT / 2 {
+            for s in std::mem::take(&mut link.paused) {
+                self.conns.set_paused(self.poll.registry(), s, false);
+            }
+        }
+    }
+
+    /// Applies what worker `w`'s process (or another, through this link) asked.
+    fn read_link(&mut self, w: usize) {
+        self.links[w].unfinished = false;
+        for _ in 0..LINK_BUDGET {
+            let fd = self.links[w].fd.as_raw_fd();
+            let n = match channel::recv(fd, &mut self.buf, &mut self.fds, false) {
+                Ok(Some(n)) => n,
+                Ok(None) => return,
+                Err(e) => {
+                    log_at!(Level::Warning, "Reactor::link", "reactor#{}: reading worker#{}'s link failed: {}", self.id, w, e);
+                    continue;
+                }
+            };
+            let datagram = std::mem::take(&mut self.buf);
+            for f in Frames::new(&datagram[..n]) {
+                match f.map_err(io::Error::from).and_then(|(h, body)| protocol::decode_command(&h, body, &mut self.fds).map(|c| (h.src, c))) {
+                    Ok((src, c)) => self.apply(src, c),
+                    Err(e) => log_at!(Level::Warning, "Reactor::link", "reactor#{}: a bad frame from worker#{}: {}", self.id, w, e),
+                }
+            }
+            self.buf = datagram;
+            self.fds.clear();
+        }
+        self.links[w].unfinished = true;
+    }
+
+    fn apply(&mut self, src: u32, c: Command) {
+        let registry = self.poll.registry();
+        match c {
+            Command::Send(fd, p) => match self.conns.send(fd, &p.bytes) {
+                Ok(()) => {}
+                Err(SendError::NoSession(_)) => log_at!(Level::Notice, "Reactor::send", "session#{} is gone; data from worker#{} dropped", fd, src),
+                Err(e) => log_at!(Level::Warning, "Reactor::send", "{} (data from worker#{} dropped)", e, src),
+            },
+            Command::Control(fd, Control::Close) => {
+                self.conns.close(registry, fd, false);
+            }
+            Command::Control(fd, Control::Reset) => {
+                self.conns.close(registry, fd, true);
+            }
+            Command::Control(fd, Control::Pause) => {
+                self.conns.set_paused(registry, fd, true);
+            }
+            Command::Control(fd, Control::Resume) => {
+                self.conns.set_paused(registry, fd, false);
+            }
+            Command::Control(fd, Control::Protect) => {
+                self.conns.protect(fd, true);
+            }
+            Command::Control(fd, Control::Unprotect) => {
+                self.conns.protect(fd, false);
+            }
+        }
+    }
+}

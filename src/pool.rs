@@ -300,7 +300,7 @@ impl Pool<'_> {
     /// The manager's loop: signals, deaths, respawns, reloads, the shutdown's phases.
     fn supervise<H: Handler>(&mut self, h: &mut H) {
         // PROCESS mode: the master's pid goes there (it is the process to signal).
-        let pid_file = if self.reactors.is_none() { self.settings.pid_file.as_deref() } else { None };
+        let pid_file = if self.settings.process_mode { None } else { self.settings.pid_file.as_deref() };
         let _pid_file = pid_file.and_then(PidFile::write);
         while self.phase != Phase::Stopped {
             self.wait_for_signal();
@@ -678,7 +678,8 @@ impl Pool<'_> {
         if self.is_event_worker(id) {
             // A worker that died took its connections with it; one that exited cleanly closed
             // them or handed them to its successor (same id, so the directory stays right).
-            if code != 0 || sig != 0 {
+            // (In PROCESS mode the connections are the master's and outlive any worker.)
+            if (code != 0 || sig != 0) && !self.settings.process_mode {
                 self.sessions.release_all_of(id);
             }
             return;

@@ -76,6 +76,9 @@ pub struct WorkerSlot {
     /// Event workers: set by the manager before it stops this worker for a reload (or by the
     /// worker at max_request): its connections go to its successor instead of being closed.
     pub handover: AtomicU32,
+    /// Event workers, PROCESS mode: bytes of client data taken off the reactor links (the
+    /// reactors bound what is dispatched and not yet taken).
+    pub consumed: AtomicU64,
 }
 
 /// Names one task in a slot: who sent it (which incarnation) and its id.

@@ -55,8 +55,9 @@ const CLOSE_GRACE: Duration = Duration::from_secs(30);
 /// timer that is due.
 #[derive(Debug)]
 pub enum Event {
-    /// Something on a connection of port `1`.
-    Conn(ConnEvent, usize),
+    /// Something on a connection of port `.1`, served by reactor `.2` (Swoole's
+    /// `$reactor_id`: this worker's id in BASE mode, the reactor thread's in PROCESS mode).
+    Conn(ConnEvent, usize, i32),
     Task(TaskEvent),
     Timer(TimerId),
     /// A datagram on a UDP or unix datagram port.
@@ -146,9 +147,16 @@ impl EventWorker {
         let wake = signals::install(&[Signal::SIGTERM])?;
         let poll = Poll::new()?;
         let ports = s.listeners.iter().map(|(_, _, id)| id + 1).chain(s.dgrams.iter().map(|(_, id)| id + 1)).max().unwrap_or(0);
+        let ports = ports.max(s.reactors.as_ref().map_or(0, |r| r.rules.len()));
         let mut length_func_max = vec![None; ports];
         for (_, r, id) in &s.listeners {
             length_func_max[*id] = (r.framing == Framing::Func).then_some(r.max_package);
+        }
+        // PROCESS mode: the reactors pass such a port's bytes on raw; they are cut here.
+        for (id, r) in s.reactors.iter().flat_map(|l| l.rules.iter().enumerate()) {
+            if r.framing == Framing::Func {
+                length_func_max[id] = Some(r.max_package);
+            }
         }
         let dgrams = DgramPorts::new(s.dgrams, poll.registry(), DGRAMS)?;
         let conns = ConnTable::new(s.listeners, poll.registry(), LISTENERS, CONN, s.id as i32, s.shm.clone(), s.sessions.clone())?;
@@ -222,7 +230,7 @@ impl EventWorker {
                     let handover = self.own_slot().handover.load(Relaxed) != 0;
                     let output_done = handover || self.conns.flush_all();
                     // Forwarded sends and messages still queued for a full peer channel go too.
-                    let peers_done = !self.flush_peers() && self.links.as_mut().is_none_or(Links::all_sent);
+                    let peers_done = !self.flush_peers() && self.links.as_mut().is_none_or(|l| l.all_sent() && !l.busy());
                     let finished = self.tasks.idle() && self.tasks.all_sent() && output_done && peers_done;
                     if finished || Instant::now() >= deadline {
                         if !finished {
@@ -245,11 +253,12 @@ impl EventWorker {
     }
 
     fn pop_event(&mut self) -> Option<Event> {
-        let links = &mut self.links;
+        let (links, own) = (&mut self.links, self.id as i32);
         self.conns
             .pop_event()
+            .map(|(e, port)| (e, port, own))
             .or_else(|| links.as_mut().and_then(Links::pop_event))
-            .map(|(e, port)| Event::Conn(e, port))
+            .map(|(e, port, reactor)| Event::Conn(e, port, reactor))
             .or_else(|| self.tasks.pop_event().map(Event::Task))
             .or_else(|| {
             // Datagrams already read are served, also by a stopping worker.
@@ -501,7 +510,11 @@ impl EventWorker {
         // Stop taking new connections and new requests; keep reading task results so every
         // Finish of a task this worker sent still runs here.
         self.conns.stop_accepting(self.poll.registry());
-        if let Some(l) = &mut self.links {
+        // A reloading worker leaves its links to its successor; one stopping with the server
+        // serves what was dispatched to it before the reactors stopped reading (they send no
+        // more requests, only the Close of clients that leave meanwhile).
+        let handover = self.own_slot().handover.load(Relaxed) != 0;
+        if let (Some(l), true) = (&mut self.links, handover) {
             l.stop_reading();
         }
         // Timers end with the stop (Swoole lets pending timers hold the worker until
@@ -696,12 +709,12 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
         };
         errors_in_a_row = 0;
         match ev {
-            Event::Conn(ConnEvent::Connect(fd), port) => h.on_connect(fd, id as i32, port),
-            Event::Conn(ConnEvent::Receive(fd, data), port) => match length_func_max.get(port).copied().flatten() {
+            Event::Conn(ConnEvent::Connect(fd), port, reactor) => h.on_connect(fd, reactor, port),
+            Event::Conn(ConnEvent::Receive(fd, data), port, reactor) => match length_func_max.get(port).copied().flatten() {
                 None => {
                     // close() drops queued Receive events of its session, so this one is live.
                     w.borrow_mut().count_request();
-                    h.on_receive(fd, id as i32, port, &data);
+                    h.on_receive(fd, reactor, port, &data);
                 }
                 Some(max) => match framer.feed(fd, &data, max, |b| h.package_length(port, b)) {
                     Ok(messages) => {
@@ -711,7 +724,7 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                                 break;
                             }
                             w.borrow_mut().count_request();
-                            h.on_receive(fd, id as i32, port, &m);
+                            h.on_receive(fd, reactor, port, &m);
                         }
                     }
                     Err(e) => {
@@ -722,13 +735,13 @@ pub fn run<H: Handler>(w: Rc<std::cell::RefCell<EventWorker>>, h: &mut H) -> io:
                     }
                 },
             },
-            Event::Conn(ConnEvent::Close(fd, reactor), port) => {
+            Event::Conn(ConnEvent::Close(fd, reactor), port, _) => {
                 framer.forget(fd);
                 h.on_close(fd, reactor, port)
             }
-            Event::Conn(ConnEvent::BufferFull(fd), port) => h.on_buffer_full(fd, port),
-            Event::Conn(ConnEvent::BufferEmpty(fd), port) => h.on_buffer_empty(fd, port),
-            Event::Conn(ConnEvent::ProtocolError(fd, why), _) => h.on_protocol_error(fd, &why),
+            Event::Conn(ConnEvent::BufferFull(fd), port, _) => h.on_buffer_full(fd, port),
+            Event::Conn(ConnEvent::BufferEmpty(fd), port, _) => h.on_buffer_empty(fd, port),
+            Event::Conn(ConnEvent::ProtocolError(fd, why), ..) => h.on_protocol_error(fd, &why),
             Event::Task(TaskEvent::Finish(task, data)) => h.on_finish(task, data),
             Event::Task(TaskEvent::Done(task)) => h.on_task_done(task),
             Event::Task(TaskEvent::Lost(lost)) => h.on_task_lost(lost),

@@ -36,9 +36,21 @@ pub enum Carrier {
 /// Builds the frame for `data`; a body above `inline_max` (or INLINE_MAX) goes into a memfd,
 /// returned in the message's `fd` (for `Lend`, the caller keeps it until the task is over).
 pub fn message(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Payload, inline_max: usize, carrier: Carrier) -> io::Result<Message> {
+    build(kind, flags, ids, data, inline_max.min(INLINE_MAX), carrier)
+}
+
+/// As [`message`], inline whenever the whole frame fits `max_message`: for a channel whose
+/// reader copies anyway (a reactor link), and whose socket buffer then counts every byte in
+/// flight.
+pub fn message_inline_up_to(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Payload, max_message: usize, carrier: Carrier) -> io::Result<Message> {
+    build(kind, flags, ids, data, max_message.saturating_sub(HEADER_LEN), carrier)
+}
+
+/// The frame, with a body up to `body_max` inline, a larger one in a memfd.
+fn build(kind: Kind, flags: u8, ids: (WorkerId, u32, TaskId), data: &Payload, body_max: usize, carrier: Carrier) -> io::Result<Message> {
     let (src, generation, task_id) = ids;
     let flags = flags | if data.serialized { FLAG_SERIALIZED } else { 0 };
-    if data.bytes.len() <= inline_max.min(INLINE_MAX) {
+    if data.bytes.len() <= body_max {
         return Ok(frame::encode(kind, flags, src, generation, task_id, &data.bytes)?.into());
     }
     let fd = memfd_create(c"rswoole-payload", MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING)?;

@@ -466,16 +466,26 @@ impl ConnTable {
     /// Queues `data` for `fd`. As Swoole, the limit is checked before appending: the send that
     /// crosses it is still queued whole, the next one fails until the queue is back under it.
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        self.queue_output(fd, data, true)
+    }
+
+    /// Queues `data` that a worker's send() already accepted against the limits (PROCESS
+    /// mode, where the worker checks them): refusing it now would lose it silently.
+    pub fn send_accepted(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        self.queue_output(fd, data, false)
+    }
+
+    fn queue_output(&mut self, fd: SessionId, data: &[u8], check_limits: bool) -> Result<(), SendError> {
         let &i = self.sessions.get(&fd).ok_or(SendError::NoSession(fd))?;
         let (max_send, output_limit, high_watermark) = {
             let r = self.rules_of(i);
             (r.max_send, r.output_limit, r.high_watermark)
         };
         let conn = self.conns[i].as_mut().ok_or(SendError::NoSession(fd))?;
-        if data.len() > max_send {
+        if check_limits && data.len() > max_send {
             return Err(SendError::TooLarge(data.len(), max_send));
         }
-        if conn.pending() >= output_limit {
+        if check_limits && conn.pending() >= output_limit {
             return Err(SendError::Overflow(fd));
         }
         conn.send(data).map_err(|e| SendError::Io(fd, e))?;
@@ -607,6 +617,7 @@ impl ConnTable {
         };
         let mut c = Connection::adopt(session, stream, out, input);
         c.protected = protected;
+        self.dir.set_protected(session, protected);
         c.port = port;
         self.locate(session, &c, port);
         self.conns[i] = Some(c);
@@ -712,6 +723,7 @@ impl ConnTable {
         match self.conns[i].as_mut() {
             Some(c) => {
                 c.protected = on;
+                self.dir.set_protected(fd, on);
                 true
             }
             None => false,

@@ -332,12 +332,14 @@ impl Server {
         let mut handler = PhpHandler { server, callbacks, processes, first_user_id, ports: port_callbacks };
         let result = if settings.process_mode {
             crate::reactor::run_master(&settings, listeners, &mut handler).map(|end| {
-                if end == crate::reactor::MasterEnd::ManagerDied {
+                let died = end == crate::reactor::MasterEnd::ManagerDied;
+                if died {
                     warning("the manager process died; its workers were stopped and the server with them");
                 }
+                !died
             })
         } else {
-            pool::run(&settings, listeners, &mut handler)
+            pool::run(&settings, listeners, &mut handler).map(|_| true)
         };
         drop(handler);
         runtime::clear();
@@ -345,7 +347,7 @@ impl Server {
             let _ = std::fs::remove_file(path);
         }
         this.state.set(State::Shutdown);
-        result.map(|_| true).map_err(|e| swoole_exception(format!("failed to start server. Error: {e}"), 0))
+        result.map_err(|e| swoole_exception(format!("failed to start server. Error: {e}"), 0))
     }
 
     #[php(defaults(taskWorkerIndex = -1))]

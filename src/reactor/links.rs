@@ -50,10 +50,13 @@ pub struct Links {
     dir: Arc<SessionDir>,
     shm: Arc<Shm>,
     max_message: usize,
-    events: VecDeque<(ConnEvent, usize, Option<ConnInfo>)>,
+    /// Each event with its port and reactor, and for a Close the connection's last info.
+    events: VecDeque<(ConnEvent, usize, i32, Option<ConnInfo>)>,
     /// The link whose peeked datagram's events are being handed out, and how many were.
     current: Option<usize>,
     handed: u32,
+    /// Client bytes in the current datagram, counted as consumed once it is taken.
+    weight: u64,
     /// Events of the first datagram of link `.0` a predecessor had finished before it died.
     skip: Option<(usize, u32)>,
     reading: bool,
@@ -83,6 +86,7 @@ impl Links {
             events: VecDeque::new(),
             current: None,
             handed: 0,
+            weight: 0,
             skip,
             reading: true,
             next_end: 0,
@@ -141,20 +145,20 @@ impl Links {
     }
 
     /// The next event and its port. The previous one's callback has returned by now.
-    pub fn pop_event(&mut self) -> Option<(ConnEvent, usize)> {
+    pub fn pop_event(&mut self) -> Option<(ConnEvent, usize, i32)> {
         if self.events.is_empty() {
             self.settle();
             if self.reading {
                 self.fill();
             }
         }
-        let (e, port, info) = self.events.pop_front()?;
+        let (e, port, reactor, info) = self.events.pop_front()?;
         if let (Some(link), Some(slot)) = (self.current, self.shm.slot(self.id)) {
             slot.started.store(progress(link, self.handed), Relaxed);
         }
         self.handed += 1;
         self.just_closed = info;
-        Some((e, port))
+        Some((e, port, reactor))
     }
 
     /// Every event of the current datagram has run: take it off its link.
@@ -165,6 +169,7 @@ impl Links {
         }
         if let Some(slot) = self.shm.slot(self.id) {
             slot.started.store(0, Relaxed);
+            slot.consumed.fetch_add(std::mem::take(&mut self.weight), Relaxed);
         }
         self.handed = 0;
     }
@@ -205,10 +210,13 @@ impl Links {
             };
             let datagram = std::mem::take(&mut self.buf);
             for (i, f) in Frames::new(&datagram[..len]).enumerate() {
-                let decoded = f.map_err(io::Error::from).and_then(|(h, body)| protocol::decode_event(&h, body, &mut self.fds));
+                let decoded = f.map_err(io::Error::from).and_then(|(h, body)| protocol::decode_event(&h, body, &mut self.fds).map(|e| (e, h.src as i32)));
+                if let Ok(((ConnEvent::Receive(_, d), ..), _)) = &decoded {
+                    self.weight += d.len() as u64;
+                }
                 match decoded {
                     Ok(_) if i < skip => {}
-                    Ok(ev) => self.events.push_back(ev),
+                    Ok(((e, port, info), reactor)) => self.events.push_back((e, port, reactor, info)),
                     Err(e) => log_at!(Level::Warning, "Worker::link", "worker#{}: a bad frame from reactor#{}: {}", self.id, r, e),
                 }
             }
@@ -232,20 +240,22 @@ impl Links {
         self.rules.get(port).or_else(|| self.rules.first())
     }
 
-    /// `send()`: the limits are checked here (the reactor publishes each connection's queued
-    /// output in the directory), the data goes to the connection's reactor.
+    /// `send()`: the limits are checked here, against what the reactor has queued for the
+    /// connection and what workers sent it that the reactor has not taken yet (both in the
+    /// directory); the reactor queues whatever was accepted here.
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
         let (max_send, limit) = self.rules_of(fd).map_or((usize::MAX, usize::MAX), |r| (r.max_send, r.output_limit));
         if data.len() > max_send {
             return Err(SendError::TooLarge(data.len(), max_send));
         }
-        if self.dir.queued(fd) >= limit {
+        if self.dir.output_pending(fd) >= limit {
             return Err(SendError::Overflow(fd));
         }
         let (id, max) = (self.id, self.max_message);
         let end = self.end_of(fd).ok_or(SendError::NoSession(fd))?;
         let m = protocol::send(id, fd, data, max).map_err(|e| SendError::Io(fd, e))?;
         end.out.push(m).map_err(|e| SendError::Io(fd, e))?;
+        self.dir.forwarded(fd, data.len());
         Ok(())
     }
 
@@ -294,6 +304,7 @@ impl Links {
             .dir
             .list(0, usize::MAX)
             .into_iter()
+            .filter(|&s| !self.dir.is_protected(s))
             .filter_map(|s| self.dir.info(s).map(|i| (i.last_recv_ms, s)))
             .filter(|(last, _)| now_ms.saturating_sub(*last) >= limit)
             .collect();

@@ -21,7 +21,7 @@ pub mod thread;
 
 use std::io;
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering::Relaxed, Ordering::Release};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering::Relaxed, Ordering::Release};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -135,7 +135,7 @@ pub fn run_master<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: 
     drop(worker_ends);
     log::set_role(Role::Master);
     shm.header().manager_pid.store(manager.as_raw(), Relaxed);
-    let mut master = Master { settings, manager, manager_alive: true, stopping: false, died: false, children_deadline: None, phase: Arc::new(AtomicU8::new(thread::RUN)), wakers: Vec::new(), threads: Vec::new() };
+    let mut master = Master { settings, manager, manager_alive: true, stopping: false, died: false, children_deadline: None, phase: Arc::new(AtomicU8::new(thread::RUN)), quiesced: Arc::new(AtomicUsize::new(0)), wakers: Vec::new(), threads: Vec::new() };
     if let Err(e) = master.start_reactors(listeners, master_ends, max_message, &shm, &sessions) {
         log_at!(Level::Error, "Master::start", "cannot start the reactor threads: {}; stopping", e);
         master.begin_stop();
@@ -158,6 +158,7 @@ struct Master<'a> {
     /// When the workers orphaned by a dead manager get killed if still there.
     children_deadline: Option<Instant>,
     phase: Arc<AtomicU8>,
+    quiesced: Arc<AtomicUsize>,
     wakers: Vec<Arc<mio::Waker>>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
@@ -187,6 +188,8 @@ impl Master<'_> {
         let heartbeat = options.iter().filter_map(|p| p.heartbeat().map(|(every, _)| every)).min().map(|every| Duration::from_secs(u64::from(every)));
         let turn = Arc::new(AtomicUsize::new(0));
         let placed = Arc::new((0..s.worker_num).map(|_| AtomicI64::new(0)).collect::<Vec<_>>());
+        // A worker's slot has counted what its predecessors took since the server started.
+        let dispatched = Arc::new((0..s.worker_num).map(|w| AtomicU64::new(shm.slot(w as u32).map_or(0, |slot| slot.consumed.load(Relaxed)))).collect::<Vec<_>>());
         let mut reactors = Vec::new();
         for (r, links) in ends.into_iter().enumerate() {
             let mut mine = Vec::new();
@@ -205,7 +208,7 @@ impl Master<'_> {
                 sticky_ports: sticky_ports.clone(),
                 heartbeat,
                 max_wait: s.max_wait_time,
-                shared: thread::Shared { turn: turn.clone(), placed: placed.clone(), phase: self.phase.clone() },
+                shared: thread::Shared { turn: turn.clone(), placed: placed.clone(), dispatched: dispatched.clone(), phase: self.phase.clone(), quiesced: self.quiesced.clone() },
             };
             let (reactor, waker) = Reactor::new(setup)?;
             shm.header().reactor_threads.fetch_add(1, Relaxed);
@@ -276,6 +279,11 @@ impl Master<'_> {
         // No new connections or requests: the workers are about to stop reading.
         self.phase.store(QUIESCE, Release);
         self.wake_reactors();
+        // Every event that came before the stop reaches the workers before they stop.
+        let deadline = crate::clock::after(Duration::from_secs(1));
+        while self.quiesced.load(Relaxed) < self.threads.len() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         if self.manager_alive {
             let _ = kill(self.manager, Signal::SIGTERM);
         }

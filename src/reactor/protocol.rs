@@ -63,7 +63,7 @@ pub fn event(e: ConnEvent, port: usize, reactor: u32, closed: Option<&ConnInfo>,
     let plain = |kind, s| frame::encode(kind, 0, reactor, port as u32, s, b"").map(Message::from).map_err(io::Error::from);
     match e {
         ConnEvent::Connect(s) => plain(Kind::Connect, s),
-        ConnEvent::Receive(s, data) => payload::message(Kind::Data, 0, ids(s), &Payload::raw(data), max_message, Carrier::Pass),
+        ConnEvent::Receive(s, data) => payload::message_inline_up_to(Kind::Data, 0, ids(s), &Payload::raw(data), max_message, Carrier::Pass),
         ConnEvent::Close(s, reactor_id) => {
             let mut body = reactor_id.to_le_bytes().to_vec();
             if let Some(i) = closed {
@@ -99,7 +99,7 @@ pub fn decode_event(h: &Header, body: &[u8], fds: &mut VecDeque<OwnedFd>) -> io:
 
 /// `send()` of `data` to `fd`, from worker `src`.
 pub fn send(src: u32, fd: SessionId, data: &[u8], max_message: usize) -> io::Result<Message> {
-    payload::message(Kind::Forward, 0, (src, 0, fd), &Payload::raw(data.to_vec()), max_message, Carrier::Pass)
+    payload::message_inline_up_to(Kind::Forward, 0, (src, 0, fd), &Payload::raw(data.to_vec()), max_message, Carrier::Pass)
 }
 
 pub fn control(src: u32, fd: SessionId, c: Control) -> io::Result<Message> {
@@ -197,6 +197,9 @@ mod tests {
     fn a_large_receive_travels_in_a_memfd() {
         let data = vec![5u8; 300_000];
         let mut m = event(ConnEvent::Receive(3, data.clone()), 0, 0, None, 1 << 16).unwrap();
+        assert!(m.fd.is_some(), "above the link's message size");
+        let small = event(ConnEvent::Receive(3, vec![1u8; 65_000]), 0, 0, None, 1 << 17).unwrap();
+        assert!(small.fd.is_none(), "a read's worth travels inline");
         let (h, b) = one(&m);
         let mut fds: VecDeque<OwnedFd> = m.fd.take().into_iter().collect();
         match decode_event(&h, &b, &mut fds).unwrap() {

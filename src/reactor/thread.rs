@@ -7,7 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
-use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering::Acquire, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering::Acquire, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,9 +33,12 @@ const WAKER: Token = Token(0);
 const LINKS: usize = 16;
 const LISTENERS: usize = 1 << 23;
 const CONN: usize = 1 << 24;
-/// Output queued for one worker in this thread, beyond what its link's socket buffer holds,
-/// past which the connections whose data would go there are paused until it drains.
-const LINK_QUEUE_LIMIT: usize = 4 * 1024 * 1024;
+/// Client bytes dispatched to one worker and not yet taken off its links (in the links'
+/// socket buffers, in this process's queues, in memfds), past which the connections whose
+/// data would go there are paused until it catches up.
+const IN_FLIGHT_LIMIT: u64 = 8 * 1024 * 1024;
+/// How often a reactor with paused connections looks whether their worker caught up.
+const RESUME_CHECK: Duration = Duration::from_millis(10);
 /// Datagrams read from one link per pass before the others have their turn.
 const LINK_BUDGET: usize = 256;
 const CLOSE_GRACE: Duration = Duration::from_secs(30);
@@ -53,8 +56,12 @@ pub struct Shared {
     pub turn: Arc<AtomicUsize>,
     /// Connections placed on each event worker (dispatch_mode 8).
     pub placed: Arc<Vec<AtomicI64>>,
+    /// Client bytes dispatched to each event worker (what it took is in its slot).
+    pub dispatched: Arc<Vec<AtomicU64>>,
     /// What the master asks (RUN, QUIESCE, FINISH).
     pub phase: Arc<AtomicU8>,
+    /// Reactors that have quiesced and handed out every event that came before.
+    pub quiesced: Arc<AtomicUsize>,
 }
 
 pub struct ReactorSetup {
@@ -84,6 +91,8 @@ struct Link {
     paused: Vec<SessionId>,
     /// The last read ended on its budget: read again before sleeping.
     unfinished: bool,
+    /// Its other end is gone for good; nothing is sent or read.
+    closed: bool,
 }
 
 pub struct Reactor {
@@ -100,7 +109,9 @@ pub struct Reactor {
     /// The worker each session's Connect went to (it gets the session's Close, too).
     placed_on: HashMap<SessionId, WorkerId>,
     placed: Arc<Vec<AtomicI64>>,
+    dispatched: Arc<Vec<AtomicU64>>,
     phase: Arc<AtomicU8>,
+    quiesced: Arc<AtomicUsize>,
     quiet: bool,
     finish_by: Option<Instant>,
     max_wait: Duration,
@@ -123,7 +134,7 @@ impl Reactor {
         for (w, fd) in s.links.into_iter().enumerate() {
             poll.registry().register(&mut SourceFd(&fd.as_raw_fd()), Token(LINKS + w), Interest::READABLE | Interest::WRITABLE)?;
             let out = Outbox::new(&fd, s.max_message, usize::MAX);
-            links.push(Link { fd, out, paused: Vec::new(), unfinished: true });
+            links.push(Link { fd, out, paused: Vec::new(), unfinished: true, closed: false });
         }
         let workers = links.len();
         let reactor = Reactor {
@@ -139,7 +150,9 @@ impl Reactor {
             sticky_ports: s.sticky_ports,
             placed_on: HashMap::new(),
             placed: s.shared.placed,
+            dispatched: s.shared.dispatched,
             phase: s.shared.phase,
+            quiesced: s.shared.quiesced,
             quiet: false,
             finish_by: None,
             max_wait: s.max_wait,
@@ -177,20 +190,36 @@ impl Reactor {
         }
     }
 
+    /// The server begins to stop: no new connections; what already came in (a client's
+    /// data, its close) is handed out by one more pass before the master tells the workers
+    /// to stop, so they serve it.
     fn quiesce(&mut self) {
         if !self.quiet {
-            self.quiet = true;
             self.conns.stop_accepting(self.poll.registry());
+            if let Err(e) = self.pass_with(Some(Duration::ZERO)) {
+                log_at!(Level::Warning, "Reactor::stop", "reactor#{}: {}", self.id, e);
+            }
+            self.quiet = true;
+            self.quiesced.fetch_add(1, Relaxed);
         }
     }
 
     fn pass(&mut self) -> io::Result<()> {
-        let mut timeout = None;
+        self.pass_with(None)
+    }
+
+    /// One loop pass; `timeout` bounds its wait (None: until something happens).
+    fn pass_with(&mut self, limit: Option<Duration>) -> io::Result<()> {
+        let mut timeout = limit;
         if let Some(due) = self.next_heartbeat {
-            timeout = Some(due.saturating_duration_since(Instant::now()));
+            let left = due.saturating_duration_since(Instant::now());
+            timeout = Some(timeout.map_or(left, |t: Duration| t.min(left)));
         }
         if self.conns.sweep_closing(self.poll.registry(), CLOSE_GRACE) || self.finish_by.is_some() {
             timeout = Some(timeout.map_or(Duration::from_millis(50), |t: Duration| t.min(Duration::from_millis(50))));
+        }
+        if self.links.iter().any(|l| !l.paused.is_empty()) {
+            timeout = Some(timeout.map_or(RESUME_CHECK, |t: Duration| t.min(RESUME_CHECK)));
         }
         let unfinished = self.conns.has_unfinished() || self.links.iter().any(|l| l.unfinished);
         if unfinished || self.conns.has_events() {
@@ -201,7 +230,9 @@ impl Reactor {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
-        let reading = !self.quiet;
+        // Clients are still read while the server stops, so their Close reaches the workers;
+        // what they send meanwhile is not served (dispatch_events).
+        let reading = true;
         let ready: Vec<(Token, bool, bool, bool)> = self
             .events
             .iter()
@@ -212,7 +243,7 @@ impl Reactor {
             match token {
                 WAKER => {}
                 t if self.conns.port_of_token(t).is_some() => {
-                    if let (Some(p), true) = (self.conns.port_of_token(t), reading) {
+                    if let (Some(p), false) = (self.conns.port_of_token(t), self.quiet) {
                         self.conns.accept_all(registry, p);
                     }
                 }
@@ -226,13 +257,14 @@ impl Reactor {
                     if writable {
                         self.flush_link(w);
                     }
-                    if readable {
+                    if readable && !self.links[w].closed {
                         self.links[w].unfinished = true;
                     }
                 }
                 _ => {}
             }
         }
+        self.resume_caught_up();
         self.conns.read_unfinished(self.poll.registry(), reading);
         for w in 0..self.links.len() {
             if self.links[w].unfinished {
@@ -263,6 +295,11 @@ impl Reactor {
                     if self.connection_events {
                         self.deliver(w, ConnEvent::Connect(s), port, None);
                     }
+                }
+                ConnEvent::Receive(s, _) if self.quiet => {
+                    // The workers are stopping: what a client sends now is not served (its
+                    // Close, when it leaves, still reaches its worker).
+                    log_at!(Level::Notice, "Reactor::dispatch", "session#{}: data received after the shutdown began is not served", s);
                 }
                 ConnEvent::Receive(s, data) => {
                     let placed = self.placed_on.get(&s).copied();
@@ -312,28 +349,53 @@ impl Reactor {
     /// pauses the connection it came from, until the worker catches up.
     fn deliver(&mut self, w: WorkerId, e: ConnEvent, port: usize, closed: Option<&crate::net::table::ConnInfo>) {
         let from = match &e {
-            ConnEvent::Receive(s, _) => Some(*s),
+            ConnEvent::Receive(s, d) => Some((*s, d.len() as u64)),
             _ => None,
         };
-        let Some(link) = self.links.get_mut(w as usize) else { return };
+        if let (Some((_, len)), Some(n)) = (from, self.dispatched.get(w as usize)) {
+            // Counted before it is sent: the worker may take it at once.
+            n.fetch_add(len, Relaxed);
+        }
+        let Some(link) = self.links.get_mut(w as usize).filter(|l| !l.closed) else { return };
         let sent = protocol::event(e, port, self.id, closed, self.max_message).and_then(|m| link.out.push(m));
         if let Err(e) = sent {
-            log_at!(Level::Warning, "Reactor::dispatch", "reactor#{}: an event for worker#{} is lost: {}", self.id, w, e);
+            // After the shutdown began, a worker that has exited leaves nobody to tell.
+            let level = if self.quiet || self.phase.load(Acquire) != RUN { Level::Debug } else { Level::Warning };
+            log_at!(level, "Reactor::dispatch", "reactor#{}: an event for worker#{} is lost: {}", self.id, w, e);
             return;
         }
-        if let Some(s) = from {
-            if link.out.queued_bytes() > LINK_QUEUE_LIMIT && self.conns.set_paused(self.poll.registry(), s, true) {
-                if link.paused.is_empty() {
-                    log_at!(
-                        Level::Warning,
-                        "Reactor::dispatch",
-                        "worker#{} is not reading its pipe ({} bytes wait for it in reactor#{}): its clients are paused until it does",
-                        w,
-                        link.out.queued_bytes(),
-                        self.id
-                    );
-                }
-                link.paused.push(s);
+        let Some((s, _)) = from else { return };
+        let in_flight = self.in_flight(w as usize);
+        let Some(link) = self.links.get_mut(w as usize) else { return };
+        if in_flight > IN_FLIGHT_LIMIT && self.conns.set_paused(self.poll.registry(), s, true) {
+            if link.paused.is_empty() {
+                log_at!(
+                    Level::Warning,
+                    "Reactor::dispatch",
+                    "worker#{} is not reading its pipe ({} bytes wait for it): reactor#{} pauses its clients until it does",
+                    w,
+                    in_flight,
+                    self.id
+                );
+            }
+            link.paused.push(s);
+        }
+    }
+
+    /// Client bytes dispatched to worker `w` that it has not taken yet.
+    fn in_flight(&self, w: usize) -> u64 {
+        let sent = self.dispatched.get(w).map_or(0, |n| n.load(Relaxed));
+        sent.saturating_sub(self.shm.slot(w as WorkerId).map_or(0, |slot| slot.consumed.load(Relaxed)))
+    }
+
+    /// Resumes the connections paused for a worker that has caught up.
+    fn resume_caught_up(&mut self) {
+        for w in 0..self.links.len() {
+            if self.links[w].paused.is_empty() || self.in_flight(w) > IN_FLIGHT_LIMIT / 2 {
+                continue;
+            }
+            for s in std::mem::take(&mut self.links[w].paused) {
+                self.conns.set_paused(self.poll.registry(), s, false);
             }
         }
     }
@@ -343,11 +405,6 @@ impl Reactor {
         if let Err(e) = link.out.flush() {
             log_at!(Level::Warning, "Reactor::dispatch", "reactor#{}: writing to worker#{} failed: {}", self.id, w, e);
         }
-        if !link.paused.is_empty() && link.out.queued_bytes() <= LINK_QUEUE_LIMIT / 2 {
-            for s in std::mem::take(&mut link.paused) {
-                self.conns.set_paused(self.poll.registry(), s, false);
-            }
-        }
     }
 
     /// Applies what worker `w`'s process (or another, through this link) asked.
@@ -356,9 +413,13 @@ impl Reactor {
         for _ in 0..LINK_BUDGET {
             let fd = self.links[w].fd.as_raw_fd();
             let n = match channel::recv(fd, &mut self.buf, &mut self.fds, false) {
-                Ok(Some(n)) => n,
+                Ok(Some(n)) if n > 0 => n,
                 Ok(None) => return,
+                Ok(Some(_)) => return self.link_closed(w, None),
+                Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => return self.link_closed(w, None),
+                Err(e) if e.raw_os_error().is_some() => return self.link_closed(w, Some(e)),
                 Err(e) => {
+                    // One bad datagram (cut short, too many descriptors): it is gone.
                     log_at!(Level::Warning, "Reactor::link", "reactor#{}: reading worker#{}'s link failed: {}", self.id, w, e);
                     continue;
                 }
@@ -376,11 +437,25 @@ impl Reactor {
         self.links[w].unfinished = true;
     }
 
+    /// Nobody holds the other end any more (the manager and its workers are gone): the link
+    /// is left alone from now on.
+    fn link_closed(&mut self, w: usize, e: Option<io::Error>) {
+        let fd = self.links[w].fd.as_raw_fd();
+        let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
+        self.links[w].unfinished = false;
+        self.links[w].closed = true;
+        match e {
+            Some(e) => log_at!(Level::Warning, "Reactor::link", "reactor#{}: worker#{}'s link failed: {}", self.id, w, e),
+            None if !self.quiet => log_at!(Level::Warning, "Reactor::link", "reactor#{}: worker#{}'s link was closed", self.id, w),
+            None => {}
+        }
+    }
+
     fn apply(&mut self, src: u32, c: Command) {
         let registry = self.poll.registry();
         match c {
-            Command::Send(fd, p) => match self.conns.send(fd, &p.bytes) {
-                Ok(()) => {}
+            Command::Send(fd, p) => match self.conns.send_accepted(fd, &p.bytes) {
+                Ok(()) => self.dir.applied(fd, p.bytes.len()),
                 Err(SendError::NoSession(_)) => log_at!(Level::Notice, "Reactor::send", "session#{} is gone; data from worker#{} dropped", fd, src),
                 Err(e) => log_at!(Level::Warning, "Reactor::send", "{} (data from worker#{} dropped)", e, src),
             },

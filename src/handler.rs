@@ -65,6 +65,11 @@ pub trait TaskContext {
     fn current_task(&self) -> Option<TaskInfo>;
     /// Sends one result of the running task now (`finish()`).
     fn finish(&mut self, data: &Payload) -> Result<(), FinishError>;
+    /// PROCESS mode: `send()`/`close()`/`exists()`/`getClientInfo()` on any connection (None:
+    /// not in this mode, as in BASE mode, where task workers hold no connection).
+    fn connections(&mut self) -> Option<&mut crate::reactor::links::Links> {
+        None
+    }
 }
 
 /// The process the handler now runs in, and what its callbacks may reach.

@@ -514,6 +514,14 @@ impl Pool<'_> {
         worker::run(w, h)
     }
 
+    /// PROCESS mode: event worker 0's ends of the reactor links, for a task worker's send().
+    fn reactor_sender(&mut self) -> Option<(LinksSetup, Arc<crate::net::sessions::SessionDir>)> {
+        let r = self.reactors.as_mut()?;
+        let ends = r.ends.first_mut().map(std::mem::take)?;
+        let rules = std::iter::once(&self.settings.port).chain(&self.settings.extra_ports).map(|p| p.rules()).collect();
+        Some((LinksSetup { ends, max_message: r.max_message, rules }, self.sessions.clone()))
+    }
+
     /// The way to each task worker's mailbox.
     fn mailbox_outboxes(&self) -> Vec<Outbox> {
         self.mailboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect()
@@ -569,6 +577,7 @@ impl Pool<'_> {
             mailboxes,
             max_wait: self.settings.max_wait_time,
             max_request: self.settings.task_worker_lifetime(random_u64()),
+            reactors: self.reactor_sender(),
             fds: self.keep_channels(id),
         };
         let tw = Rc::new(RefCell::new(TaskWorker::new(setup)?));

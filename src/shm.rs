@@ -79,6 +79,8 @@ pub struct WorkerSlot {
     /// Event workers, PROCESS mode: bytes of client data taken off the reactor links (the
     /// reactors bound what is dispatched and not yet taken).
     pub consumed: AtomicU64,
+    /// Event workers, PROCESS mode: requests the reactors dispatched to this worker id.
+    pub dispatch_count: AtomicU64,
 }
 
 /// Names one task in a slot: who sent it (which incarnation) and its id.

@@ -33,8 +33,15 @@ pub fn rows(shm: &Shm, worker_num: usize, task_worker_num: usize, asker: Asker) 
         ("total_send_bytes", h.total_send_bytes.load(Relaxed) as i64),
         ("session_round", h.session_round.load(Relaxed)),
     ];
+    let process_mode = h.process_mode.load(Relaxed) == 1;
     if let Some(slot) = asker.worker.and_then(|id| shm.slot(id)) {
         rows.push(("worker_request_count", slot.request_count.load(Relaxed) as i64));
+        if process_mode && asker.worker.is_some_and(|id| id < w) {
+            rows.push(("worker_dispatch_count", slot.dispatch_count.load(Relaxed) as i64));
+        }
+    }
+    if process_mode {
+        rows.push(("reactor_num", i64::from(h.reactor_threads.load(Relaxed))));
     }
     if t > 0 {
         rows.push(("task_idle_worker_num", idle(w..w + t)));
@@ -70,7 +77,13 @@ mod tests {
         assert_eq!(get("tasking_num"), Some(0), "never negative");
         assert_eq!(get("worker_task_backlog"), Some(4));
         let r = rows(&shm, 3, 0, Asker::default());
-        assert!(!r.iter().any(|(n, _)| *n == "tasking_num" || *n == "worker_request_count"));
+        assert!(!r.iter().any(|(n, _)| *n == "tasking_num" || *n == "worker_request_count" || *n == "reactor_num"));
+        shm.header().process_mode.store(1, Relaxed);
+        shm.header().reactor_threads.store(2, Relaxed);
+        shm.slot(0).unwrap().dispatch_count.store(5, Relaxed);
+        let r = rows(&shm, 2, 1, Asker { worker: Some(0), task_backlog: None });
+        let get = |k| r.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+        assert_eq!((get("reactor_num"), get("worker_dispatch_count")), (Some(2), Some(5)));
     }
 
     #[test]

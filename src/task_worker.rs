@@ -52,6 +52,8 @@ pub struct TaskWorkerSetup {
     pub max_request: u64,
     /// The descriptors this process owns (its inbox, the result channels), kept open here.
     pub fds: Vec<OwnedFd>,
+    /// PROCESS mode: the way to the reactors, for send() and close() on any connection.
+    pub reactors: Option<(crate::reactor::links::LinksSetup, Arc<crate::net::sessions::SessionDir>)>,
 }
 
 /// What a task worker does next, between tasks: run a task, a timer that is due, or a
@@ -119,6 +121,7 @@ pub struct TaskWorker {
     /// The last task's frames have not all left yet (see `settle`).
     unsettled: bool,
     _fds: Vec<OwnedFd>,
+    links: Option<crate::reactor::links::Links>,
 }
 
 impl TaskWorker {
@@ -127,6 +130,7 @@ impl TaskWorker {
         let buf = s.shm.inbox(index).ok_or_else(|| io::Error::other(format!("task worker#{} has no inbox buffer", s.id)))?;
         s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("task worker#{} has no slot", s.id)))?;
         let wake = signals::install(&[Signal::SIGTERM])?;
+        let links = s.reactors.map(|(setup, dir)| crate::reactor::links::Links::sender(s.id, setup, dir, s.shm.clone()));
         // SAFETY: nothing else in this process refers to the buffer yet. Touching every page
         // now means a later receive never faults on it: a fault interrupted by SIGKILL during
         // the kernel's copy could lose a dequeued datagram without a record.
@@ -151,6 +155,7 @@ impl TaskWorker {
             tasks_run: 0,
             unsettled: false,
             _fds: s.fds,
+            links,
         })
     }
 
@@ -476,6 +481,10 @@ impl TaskWorker {
 impl TaskContext for TaskWorker {
     fn id(&self) -> WorkerId {
         self.id
+    }
+
+    fn connections(&mut self) -> Option<&mut crate::reactor::links::Links> {
+        self.links.as_mut()
     }
 
     fn shm(&self) -> &Arc<Shm> {

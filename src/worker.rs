@@ -526,7 +526,10 @@ impl EventWorker {
     fn count_request(&mut self) {
         let h = self.shm.header();
         h.request_count.fetch_add(1, Relaxed);
-        h.dispatch_count.fetch_add(1, Relaxed);
+        // In PROCESS mode the reactors count what they dispatch.
+        if self.links.is_none() {
+            h.dispatch_count.fetch_add(1, Relaxed);
+        }
         self.own_slot().request_count.fetch_add(1, Relaxed);
         self.requests += 1;
         if self.max_request > 0 && self.requests >= self.max_request {

@@ -45,10 +45,6 @@ struct Entry {
     worker: AtomicU32,
     /// protect(): the heartbeat passes it by.
     protected: AtomicU32,
-    /// PROCESS mode: bytes workers have sent to it, and bytes its reactor has taken of them;
-    /// the difference is still on its way, and counts against the output limit.
-    forwarded: AtomicU64,
-    applied: AtomicU64,
 }
 
 /// Where a connection is served: what its owner tells the directory when it takes it.
@@ -111,8 +107,6 @@ impl SessionDir {
         e.uid.store(0, Relaxed);
         e.worker.store(0, Relaxed);
         e.protected.store(0, Relaxed);
-        e.forwarded.store(0, Relaxed);
-        e.applied.store(0, Relaxed);
         e.queued.store(0, Relaxed);
         e.last_send_ms.store(0, Relaxed);
         true
@@ -164,28 +158,6 @@ impl SessionDir {
 
     pub fn is_protected(&self, session: SessionId) -> bool {
         self.live(session).is_some_and(|e| e.protected.load(Relaxed) != 0)
-    }
-
-    /// A worker sent `n` bytes to `session`'s reactor.
-    pub fn forwarded(&self, session: SessionId, n: usize) {
-        if let Some(e) = self.live(session) {
-            e.forwarded.fetch_add(n as u64, Relaxed);
-        }
-    }
-
-    /// The reactor queued `n` bytes a worker sent.
-    pub fn applied(&self, session: SessionId, n: usize) {
-        if let Some(e) = self.live(session) {
-            e.applied.fetch_add(n as u64, Relaxed);
-        }
-    }
-
-    /// Output of `session` queued by its owner or on its way there.
-    pub fn output_pending(&self, session: SessionId) -> usize {
-        self.live(session).map_or(0, |e| {
-            let on_the_way = e.forwarded.load(Relaxed).saturating_sub(e.applied.load(Relaxed));
-            (e.queued.load(Relaxed) + on_the_way) as usize
-        })
     }
 
     /// `bind($fd, $uid)`: once per session, as Swoole (a bound session is not bound again).

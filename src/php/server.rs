@@ -119,6 +119,10 @@ fn bind_any(host: &str, port: i64, sock_type: i64) -> Result<Listener, BindFailu
 /// One set() key, for the server or a port: `package_length_func` keeps its callable in
 /// `callbacks` (the core only learns that the port uses one), anything else goes to
 /// `settings`. False, with Swoole's warning, when it is refused.
+/// How long a task worker's send() or close() waits for room in a reactor link (it has no
+/// loop to send it later).
+const TASK_SEND_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub(crate) fn apply_setting(settings: &mut Settings, callbacks: &mut Callbacks, name: &str, value: &Zval) -> bool {
     if name != "package_length_func" {
         return match settings.apply(name, &to_value(value)) {
@@ -679,11 +683,28 @@ impl Server {
             warning(&format!("invalid fd[{fd}]"));
             return false;
         }
-        let Process::Event(w) = process else {
-            warning("send() can only be used in an event worker for its own connections");
-            return false;
+        let r = match process {
+            Process::Event(w) => w.borrow_mut().send(fd, &bytes),
+            // PROCESS mode: a task worker reaches every connection through the reactors.
+            Process::Task(t) => {
+                let mut t = t.borrow_mut();
+                match t.connections() {
+                    Some(l) => l.send(fd, &bytes).map(|()| {
+                        if !l.flush_blocking(TASK_SEND_WAIT) {
+                            crate::log_at!(crate::log::Level::Warning, "Server::send", "session#{}: the reactor did not take the data for {:?}; it is still queued", fd, TASK_SEND_WAIT);
+                        }
+                    }),
+                    None => {
+                        warning("send() can only be used in an event worker for its own connections (in a task worker: PROCESS mode only)");
+                        return false;
+                    }
+                }
+            }
+            _ => {
+                warning("send() can only be used in an event worker for its own connections");
+                return false;
+            }
         };
-        let r = w.borrow_mut().send(fd, &bytes);
         match r {
             Ok(()) => true,
             // As Swoole: a session that is gone is an ordinary outcome of a broadcast, so
@@ -747,6 +768,12 @@ impl Server {
     pub fn close(&self, fd: i64, reset: bool) -> bool {
         match runtime::process() {
             Some(Process::Event(w)) => w.borrow_mut().close(fd, reset),
+            Some(Process::Task(t)) => {
+                let mut t = t.borrow_mut();
+                let Some(l) = t.connections() else { return false };
+                let c = if reset { crate::reactor::protocol::Control::Reset } else { crate::reactor::protocol::Control::Close };
+                l.control(fd, c) && l.flush_blocking(TASK_SEND_WAIT)
+            }
             Some(_) => false,
             None => {
                 warning("server is not running");
@@ -781,7 +808,11 @@ impl Server {
 
     /// Whether `$fd` is an open connection of this event worker.
     pub fn exists(&self, fd: i64) -> bool {
-        matches!(runtime::process(), Some(Process::Event(w)) if w.borrow().exists(fd))
+        match runtime::process() {
+            Some(Process::Event(w)) => w.borrow().exists(fd),
+            Some(Process::Task(t)) => t.borrow_mut().connections().is_some_and(|l| l.exists(fd)),
+            _ => false,
+        }
     }
 
     /// Binds connection `$fd` to `$uid` (dispatch_mode 5 sends its data to worker
@@ -809,6 +840,7 @@ impl Server {
         let _ = (reactor_id, ignoreError);
         let info = match runtime::process() {
             Some(Process::Event(w)) => w.borrow().client_info(fd),
+            Some(Process::Task(t)) => t.borrow_mut().connections().and_then(|l| l.info(fd)),
             _ => None,
         };
         let Some(i) = info else { return bool_zval(false) };

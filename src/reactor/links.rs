@@ -28,6 +28,9 @@ use crate::reactor::protocol::{self, Control};
 use crate::shm::Shm;
 use crate::types::{SessionId, WorkerId};
 
+/// Output this process queues for one reactor once its link is full, before send() fails.
+const OUTBOX_LIMIT: usize = 4 * 1024 * 1024;
+
 pub struct LinksSetup {
     /// This worker's end of its link with each reactor thread, by reactor id.
     pub ends: Vec<OwnedFd>,
@@ -75,6 +78,16 @@ impl Links {
     pub fn new(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>) -> Links {
         let started = shm.slot(id).map_or(0, |slot| slot.started.swap(0, Relaxed));
         let skip = (started >> 24).checked_sub(1).map(|l| (l as usize, started & 0xFF_FFFF));
+        Links::build(id, s, dir, shm, skip, true)
+    }
+
+    /// A task worker's way to the reactors: it sends on event worker 0's links (the kernel
+    /// keeps each write whole) and never reads them.
+    pub fn sender(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>) -> Links {
+        Links::build(id, s, dir, shm, None, false)
+    }
+
+    fn build(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>, skip: Option<(usize, u32)>, reading: bool) -> Links {
         let ends = s.ends.into_iter().map(|fd| End { out: Outbox::new(&fd, s.max_message, usize::MAX), fd, ready: true }).collect();
         Links {
             id,
@@ -88,7 +101,7 @@ impl Links {
             handed: 0,
             weight: 0,
             skip,
-            reading: true,
+            reading,
             next_end: 0,
             just_closed: None,
             buf: channel::recv_buffer(s.max_message),
@@ -128,6 +141,19 @@ impl Links {
     /// The loop must not sleep: events are queued, or a link may hold more.
     pub fn busy(&self) -> bool {
         !self.events.is_empty() || (self.reading && self.ends.iter().any(|e| e.ready))
+    }
+
+    /// Waits (at most `limit`) until every request to the reactors has reached its link:
+    /// for a task worker, which has no loop to flush them later.
+    pub fn flush_blocking(&mut self, limit: Duration) -> bool {
+        let deadline = crate::clock::after(limit);
+        while !self.all_sent() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
     }
 
     /// Whether every request to the reactors has reached its link.
@@ -240,22 +266,27 @@ impl Links {
         self.rules.get(port).or_else(|| self.rules.first())
     }
 
-    /// `send()`: the limits are checked here, against what the reactor has queued for the
-    /// connection and what workers sent it that the reactor has not taken yet (both in the
-    /// directory); the reactor queues whatever was accepted here.
+    /// `send()`: the limits are checked here, against the output the reactor last said it
+    /// holds for the connection (in the directory), and the reactor queues whatever was
+    /// accepted here, so nothing accepted is lost. What passes the limit meanwhile is bounded
+    /// by the link's socket buffer and OUTBOX_LIMIT.
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
         let (max_send, limit) = self.rules_of(fd).map_or((usize::MAX, usize::MAX), |r| (r.max_send, r.output_limit));
         if data.len() > max_send {
             return Err(SendError::TooLarge(data.len(), max_send));
         }
-        if self.dir.output_pending(fd) >= limit {
+        if self.dir.queued(fd) >= limit {
             return Err(SendError::Overflow(fd));
         }
         let (id, max) = (self.id, self.max_message);
         let end = self.end_of(fd).ok_or(SendError::NoSession(fd))?;
+        // The link itself is full and this process holds more for it: the reactor does not
+        // keep up, and this queue must not grow without bound.
+        if end.out.queued_bytes() >= OUTBOX_LIMIT {
+            return Err(SendError::Overflow(fd));
+        }
         let m = protocol::send(id, fd, data, max).map_err(|e| SendError::Io(fd, e))?;
         end.out.push(m).map_err(|e| SendError::Io(fd, e))?;
-        self.dir.forwarded(fd, data.len());
         Ok(())
     }
 

@@ -355,6 +355,10 @@ impl Reactor {
         if let (Some((_, len)), Some(n)) = (from, self.dispatched.get(w as usize)) {
             // Counted before it is sent: the worker may take it at once.
             n.fetch_add(len, Relaxed);
+            self.shm.header().dispatch_count.fetch_add(1, Relaxed);
+            if let Some(slot) = self.shm.slot(w) {
+                slot.dispatch_count.fetch_add(1, Relaxed);
+            }
         }
         let Some(link) = self.links.get_mut(w as usize).filter(|l| !l.closed) else { return };
         let sent = protocol::event(e, port, self.id, closed, self.max_message).and_then(|m| link.out.push(m));
@@ -455,7 +459,7 @@ impl Reactor {
         let registry = self.poll.registry();
         match c {
             Command::Send(fd, p) => match self.conns.send_accepted(fd, &p.bytes) {
-                Ok(()) => self.dir.applied(fd, p.bytes.len()),
+                Ok(()) => {}
                 Err(SendError::NoSession(_)) => log_at!(Level::Notice, "Reactor::send", "session#{} is gone; data from worker#{} dropped", fd, src),
                 Err(e) => log_at!(Level::Warning, "Reactor::send", "{} (data from worker#{} dropped)", e, src),
             },

@@ -190,14 +190,20 @@ impl Links {
     /// Every event of the current datagram has run: take it off its link.
     fn settle(&mut self) {
         let Some(r) = self.current.take() else { return };
+        let slot = self.shm.slot(self.id);
+        // Cleared before the datagram goes: a death in between makes the successor run its
+        // events again (at least once), never skip events of the next one.
+        if let Some(slot) = slot {
+            slot.started.store(0, Relaxed);
+        }
         if let Err(e) = channel::discard(self.ends[r].fd.as_raw_fd()) {
             log_at!(Level::Warning, "Worker::link", "worker#{}: taking a datagram off reactor#{}'s link failed: {}", self.id, r, e);
         }
-        if let Some(slot) = self.shm.slot(self.id) {
-            slot.started.store(0, Relaxed);
+        if let Some(slot) = slot {
             slot.consumed.fetch_add(std::mem::take(&mut self.weight), Relaxed);
         }
         self.handed = 0;
+        self.all_sent();
     }
 
     /// Peeks the next datagram of a ready link, links taking turns.
@@ -262,6 +268,9 @@ impl Links {
     }
 
     fn rules_of(&self, fd: SessionId) -> Option<&PortRules> {
+        if self.rules.len() == 1 {
+            return self.rules.first();
+        }
         let port = self.dir.info(fd).map_or(0, |i| i.local.port_index);
         self.rules.get(port).or_else(|| self.rules.first())
     }
@@ -278,7 +287,7 @@ impl Links {
         if self.dir.queued(fd) >= limit {
             return Err(SendError::Overflow(fd));
         }
-        let (id, max) = (self.id, self.max_message);
+        let (id, max, batching) = (self.id, self.max_message, !self.events.is_empty());
         let end = self.end_of(fd).ok_or(SendError::NoSession(fd))?;
         // The link itself is full and this process holds more for it: the reactor does not
         // keep up, and this queue must not grow without bound.
@@ -286,7 +295,13 @@ impl Links {
             return Err(SendError::Overflow(fd));
         }
         let m = protocol::send(id, fd, data, max).map_err(|e| SendError::Io(fd, e))?;
-        end.out.push(m).map_err(|e| SendError::Io(fd, e))?;
+        if batching {
+            // More events of this datagram are to run: the replies go out together when it
+            // is done (settle), one datagram for many.
+            end.out.push_lazy(m);
+        } else {
+            end.out.push(m).map_err(|e| SendError::Io(fd, e))?;
+        }
         Ok(())
     }
 

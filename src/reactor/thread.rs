@@ -278,6 +278,11 @@ impl Reactor {
             }
         }
         self.dispatch_events();
+        for w in 0..self.links.len() {
+            if !self.links[w].out.is_empty() && !self.links[w].closed {
+                self.flush_link(w);
+            }
+        }
         Ok(())
     }
 
@@ -361,7 +366,8 @@ impl Reactor {
             }
         }
         let Some(link) = self.links.get_mut(w as usize).filter(|l| !l.closed) else { return };
-        let sent = protocol::event(e, port, self.id, closed, self.max_message).and_then(|m| link.out.push(m));
+        // Sent with the rest of this pass's events for that worker, several to a datagram.
+        let sent = protocol::event(e, port, self.id, closed, self.max_message).map(|m| link.out.push_lazy(m));
         if let Err(e) = sent {
             // After the shutdown began, a worker that has exited leaves nobody to tell.
             let level = if self.quiet || self.phase.load(Acquire) != RUN { Level::Debug } else { Level::Warning };

@@ -279,6 +279,10 @@ impl EventWorker {
             return Err(io::Error::from_raw_os_error(libc::ENOBUFS));
         }
         let reading = matches!(self.state, State::Running);
+        if let Some(l) = &mut self.links {
+            // Replies held back while events were queued go before this pass may sleep.
+            l.all_sent();
+        }
         if self.resync {
             // The last pass failed half-way: readiness edges it did not act on will not come
             // again (the loop is edge-triggered), so look at everything once.
@@ -568,7 +572,10 @@ impl EventContext for EventWorker {
 
     fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
         if let Some(l) = &mut self.links {
-            return l.send(fd, data);
+            // While more events wait (a burst of requests or task results), the replies wait
+            // for the loop's next poll and leave together.
+            let batch = l.has_events() || self.tasks.has_events();
+            return l.send_batched(fd, data, batch);
         }
         match self.conns.send(fd, data) {
             Err(SendError::NoSession(_)) => match self.foreign_owner(fd) {

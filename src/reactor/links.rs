@@ -28,6 +28,8 @@ use crate::reactor::protocol::{self, Control};
 use crate::shm::Shm;
 use crate::types::{SessionId, WorkerId};
 
+/// Replies held back for one flush at most (more go out at once).
+const BATCH_FRAMES: usize = 64;
 /// Output this process queues for one reactor once its link is full, before send() fails.
 const OUTBOX_LIMIT: usize = 4 * 1024 * 1024;
 
@@ -114,6 +116,11 @@ impl Links {
             registry.register(&mut SourceFd(&e.fd.as_raw_fd()), Token(first_token + r), Interest::READABLE | Interest::WRITABLE)?;
         }
         Ok(())
+    }
+
+    /// Events taken from the links and not yet handed out.
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
     }
 
     pub fn count(&self) -> usize {
@@ -280,6 +287,13 @@ impl Links {
     /// accepted here, so nothing accepted is lost. What passes the limit meanwhile is bounded
     /// by the link's socket buffer and OUTBOX_LIMIT.
     pub fn send(&mut self, fd: SessionId, data: &[u8]) -> Result<(), SendError> {
+        let batch = !self.events.is_empty();
+        self.send_batched(fd, data, batch)
+    }
+
+    /// As send(); with `batch`, the data waits (bounded) for the next flush: the caller has
+    /// more events to run and flushes before it sleeps, so many replies share a datagram.
+    pub fn send_batched(&mut self, fd: SessionId, data: &[u8], batch: bool) -> Result<(), SendError> {
         let (max_send, limit) = self.rules_of(fd).map_or((usize::MAX, usize::MAX), |r| (r.max_send, r.output_limit));
         if data.len() > max_send {
             return Err(SendError::TooLarge(data.len(), max_send));
@@ -287,7 +301,7 @@ impl Links {
         if self.dir.queued(fd) >= limit {
             return Err(SendError::Overflow(fd));
         }
-        let (id, max, batching) = (self.id, self.max_message, !self.events.is_empty());
+        let (id, max) = (self.id, self.max_message);
         let end = self.end_of(fd).ok_or(SendError::NoSession(fd))?;
         // The link itself is full and this process holds more for it: the reactor does not
         // keep up, and this queue must not grow without bound.
@@ -295,9 +309,7 @@ impl Links {
             return Err(SendError::Overflow(fd));
         }
         let m = protocol::send(id, fd, data, max).map_err(|e| SendError::Io(fd, e))?;
-        if batching {
-            // More events of this datagram are to run: the replies go out together when it
-            // is done (settle), one datagram for many.
+        if batch && end.out.queued_frames() < BATCH_FRAMES {
             end.out.push_lazy(m);
         } else {
             end.out.push(m).map_err(|e| SendError::Io(fd, e))?;

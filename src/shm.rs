@@ -81,6 +81,9 @@ pub struct WorkerSlot {
     pub consumed: AtomicU64,
     /// Event workers, PROCESS mode: requests the reactors dispatched to this worker id.
     pub dispatch_count: AtomicU64,
+    /// Event workers, PROCESS mode: the `started` mark a successor ran again (an event that
+    /// kills its second process too is dropped).
+    pub retried: AtomicU32,
 }
 
 /// Names one task in a slot: who sent it (which incarnation) and its id.

@@ -557,5 +557,12 @@ pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) -> io:
         slot.set_status(WorkerStatus::Exit);
     }
     h.on_worker_stop(id);
+    // PROCESS mode: what send() queued for a reactor leaves before this process does.
+    let max_wait = tw.borrow().max_wait;
+    if let Some(l) = tw.borrow_mut().links.as_mut() {
+        if !l.flush_blocking(max_wait) {
+            log_at!(Level::Warning, "Worker::stop", "task worker#{}: output for a reactor could not be written before it exited", id);
+        }
+    }
     result
 }

@@ -56,6 +56,9 @@ pub struct Local {
     pub port_index: usize,
 }
 
+/// An entry being claimed (no session id is negative).
+const CLAIMING: i64 = i64::MIN;
+
 fn unix_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
@@ -99,7 +102,9 @@ impl SessionDir {
     /// Records `session` as `owner`'s; false when its slot is taken by a live session.
     pub fn claim(&self, session: SessionId, owner: WorkerId) -> bool {
         let e = self.entry(session);
-        if e.session.compare_exchange(0, session, AcqRel, Relaxed).is_err() {
+        // Reserved first and published last: nobody sees the session with the previous
+        // occupant's owner or flags.
+        if e.session.compare_exchange(0, CLAIMING, AcqRel, Relaxed).is_err() {
             return false;
         }
         e.owner.store(owner, Release);
@@ -109,6 +114,7 @@ impl SessionDir {
         e.protected.store(0, Relaxed);
         e.queued.store(0, Relaxed);
         e.last_send_ms.store(0, Relaxed);
+        e.session.store(session, Release);
         true
     }
 
@@ -245,7 +251,7 @@ impl SessionDir {
     /// How many sessions are live.
     pub fn count(&self) -> usize {
         // SAFETY: as in entry().
-        (0..self.capacity).filter(|&i| unsafe { &*self.base.as_ptr().add(i) }.session.load(Acquire) != 0).count()
+        (0..self.capacity).filter(|&i| unsafe { &*self.base.as_ptr().add(i) }.session.load(Acquire) > 0).count()
     }
 
     pub fn release(&self, session: SessionId) {
@@ -267,7 +273,7 @@ impl SessionDir {
             // SAFETY: as in entry().
             let e = unsafe { &*self.base.as_ptr().add(i) };
             let s = e.session.load(Acquire);
-            if s != 0 && e.owner.load(Acquire) == owner {
+            if s > 0 && e.owner.load(Acquire) == owner {
                 let _ = e.session.compare_exchange(s, 0, AcqRel, Relaxed);
             }
         }

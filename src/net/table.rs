@@ -699,6 +699,11 @@ impl ConnTable {
 
     /// `pause($fd)` stops reading `fd` (its data waits in the kernel, the peer is slowed by
     /// TCP); `resume($fd)` reads it again, starting with what came meanwhile.
+    /// Whether reading `fd` is paused now.
+    pub fn is_paused(&self, fd: SessionId) -> bool {
+        self.sessions.get(&fd).and_then(|&i| self.conns.get(i)?.as_ref()).is_some_and(|c| c.paused)
+    }
+
     pub fn set_paused(&mut self, registry: &Registry, fd: SessionId, paused: bool) -> bool {
         let Some(&i) = self.sessions.get(&fd) else { return false };
         let Some(c) = self.conns[i].as_mut() else { return false };

@@ -5,7 +5,8 @@
 //! A datagram is only peeked while its events run and taken off the link once they have all
 //! returned, and the slot records how many of them did: a worker that dies half-way leaves
 //! the rest (the event it was running included) to its successor. Nothing dispatched to a
-//! worker is lost with it; only an event a callback was running may run twice.
+//! worker is lost with it; an event a callback was running (or one whose replies had not left
+//! yet) may run twice, and one that kills two processes in a row is dropped with a log line.
 
 use std::collections::VecDeque;
 use std::io;
@@ -46,6 +47,8 @@ struct End {
     out: Outbox,
     /// May hold a datagram (edge-triggered: true until a peek finds it empty).
     ready: bool,
+    /// The master's end is gone.
+    closed: bool,
 }
 
 pub struct Links {
@@ -55,10 +58,12 @@ pub struct Links {
     dir: Arc<SessionDir>,
     shm: Arc<Shm>,
     max_message: usize,
-    /// Each event with its port and reactor, and for a Close the connection's last info.
-    events: VecDeque<(ConnEvent, usize, i32, Option<ConnInfo>)>,
+    /// Each event with its port and reactor, for a Close the connection's last info, and its
+    /// frame's index in the datagram.
+    events: VecDeque<(ConnEvent, usize, i32, Option<ConnInfo>, u32)>,
     /// The link whose peeked datagram's events are being handed out, and how many were.
     current: Option<usize>,
+    /// Frames of the current datagram whose events have run (all before the one running).
     handed: u32,
     /// Client bytes in the current datagram, counted as consumed once it is taken.
     weight: u64,
@@ -79,7 +84,17 @@ fn progress(link: usize, handed: u32) -> u32 {
 impl Links {
     pub fn new(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>) -> Links {
         let started = shm.slot(id).map_or(0, |slot| slot.started.swap(0, Relaxed));
-        let skip = (started >> 24).checked_sub(1).map(|l| (l as usize, started & 0xFF_FFFF));
+        let mut skip = (started >> 24).checked_sub(1).map(|l| (l as usize, started & 0xFF_FFFF));
+        if let (Some((link, k)), Some(slot)) = (skip, shm.slot(id)) {
+            // The predecessor died running this event. If it was the predecessor's own second
+            // try (no datagram was taken since), the event kills whoever runs it: it is dropped
+            // so the link goes on, rather than crash every successor in turn.
+            if slot.retried.swap(started, Relaxed) == started {
+                log_at!(Level::Error, "Worker::link", "worker#{}: an event (reactor#{}, frame {}) killed two processes in a row; it is dropped", id, link, k);
+                skip = Some((link, k + 1));
+                slot.retried.store(0, Relaxed);
+            }
+        }
         Links::build(id, s, dir, shm, skip, true)
     }
 
@@ -90,7 +105,7 @@ impl Links {
     }
 
     fn build(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>, skip: Option<(usize, u32)>, reading: bool) -> Links {
-        let ends = s.ends.into_iter().map(|fd| End { out: Outbox::new(&fd, s.max_message, usize::MAX), fd, ready: true }).collect();
+        let ends = s.ends.into_iter().map(|fd| End { out: Outbox::new(&fd, s.max_message, usize::MAX), fd, ready: true, closed: false }).collect();
         Links {
             id,
             ends,
@@ -147,7 +162,7 @@ impl Links {
 
     /// The loop must not sleep: events are queued, or a link may hold more.
     pub fn busy(&self) -> bool {
-        !self.events.is_empty() || (self.reading && self.ends.iter().any(|e| e.ready))
+        !self.events.is_empty() || (self.reading && self.ends.iter().any(|e| e.ready && !e.closed))
     }
 
     /// Waits (at most `limit`) until every request to the reactors has reached its link:
@@ -185,23 +200,37 @@ impl Links {
                 self.fill();
             }
         }
-        let (e, port, reactor, info) = self.events.pop_front()?;
-        if let (Some(link), Some(slot)) = (self.current, self.shm.slot(self.id)) {
-            slot.started.store(progress(link, self.handed), Relaxed);
+        let (e, port, reactor, info, index) = self.events.pop_front()?;
+        // Everything before this frame has run; it counts as done for a successor only once
+        // the replies it made are out of this process (held back for a batch, they would die
+        // with it): until then the successor runs those events again.
+        self.handed = index;
+        if self.ends.iter().all(|e| e.out.is_empty()) {
+            self.mark_progress();
         }
-        self.handed += 1;
         self.just_closed = info;
         Some((e, port, reactor))
     }
 
+    fn mark_progress(&self) {
+        if let (Some(link), Some(slot)) = (self.current, self.shm.slot(self.id)) {
+            slot.started.store(progress(link, self.handed), Relaxed);
+        }
+    }
+
     /// Every event of the current datagram has run: take it off its link.
     fn settle(&mut self) {
-        let Some(r) = self.current.take() else { return };
+        let Some(r) = self.current else { return };
+        // The replies of its events leave first (a death after the datagram went would lose
+        // them with no event left to run again).
+        self.all_sent();
+        self.current = None;
         let slot = self.shm.slot(self.id);
         // Cleared before the datagram goes: a death in between makes the successor run its
         // events again (at least once), never skip events of the next one.
         if let Some(slot) = slot {
             slot.started.store(0, Relaxed);
+            slot.retried.store(0, Relaxed);
         }
         if let Err(e) = channel::discard(self.ends[r].fd.as_raw_fd()) {
             log_at!(Level::Warning, "Worker::link", "worker#{}: taking a datagram off reactor#{}'s link failed: {}", self.id, r, e);
@@ -210,7 +239,6 @@ impl Links {
             slot.consumed.fetch_add(std::mem::take(&mut self.weight), Relaxed);
         }
         self.handed = 0;
-        self.all_sent();
     }
 
     /// Peeks the next datagram of a ready link, links taking turns.
@@ -222,15 +250,21 @@ impl Links {
             }
             let r = self.next_end % n.max(1);
             self.next_end = self.next_end.wrapping_add(1);
-            if !self.ends.get(r).is_some_and(|e| e.ready) {
+            if !self.ends.get(r).is_some_and(|e| e.ready && !e.closed) {
                 continue;
             }
             self.fds.clear();
             let got = channel::peek_with_fds(self.ends[r].fd.as_raw_fd(), &mut self.buf, &mut self.fds);
             let len = match got {
-                Ok(Some(len)) => len,
+                Ok(Some(len)) if len > 0 => len,
                 Ok(None) => {
                     self.ends[r].ready = false;
+                    continue;
+                }
+                Ok(Some(_)) => {
+                    // End of file: the master is gone (this worker is told to stop by then).
+                    self.ends[r].ready = false;
+                    self.ends[r].closed = true;
                     continue;
                 }
                 Err(e) => {
@@ -255,13 +289,12 @@ impl Links {
                 }
                 match decoded {
                     Ok(_) if i < skip => {}
-                    Ok(((e, port, info), reactor)) => self.events.push_back((e, port, reactor, info)),
+                    Ok(((e, port, info), reactor)) => self.events.push_back((e, port, reactor, info, i as u32)),
                     Err(e) => log_at!(Level::Warning, "Worker::link", "worker#{}: a bad frame from reactor#{}: {}", self.id, r, e),
                 }
             }
             self.buf = datagram;
             self.current = Some(r);
-            // The events before `skip` ran in the predecessor: they count as handed.
             self.handed = skip as u32;
             if self.events.is_empty() {
                 self.settle();
@@ -320,11 +353,8 @@ impl Links {
     /// A close, pause, resume or protect request; false when the session is gone.
     pub fn control(&mut self, fd: SessionId, c: Control) -> bool {
         if matches!(c, Control::Close | Control::Reset) {
-            // As in BASE mode: what a closed connection sent is not handed out any more (and
-            // counts as done, should this worker die before its datagram is taken).
-            let before = self.events.len();
+            // As in BASE mode: what a closed connection sent is not handed out any more.
             self.events.retain(|(e, ..)| !matches!(e, ConnEvent::Receive(s, _) if *s == fd));
-            self.handed += (before - self.events.len()) as u32;
         }
         let id = self.id;
         let Some(end) = self.end_of(fd) else { return false };

@@ -98,7 +98,9 @@ pub fn run_master<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: 
     let reactor_num = settings.reactor_threads();
     let pairs = link_pairs(reactor_num, settings.worker_num).map_err(PoolError::Channel)?;
     let signals_wanted = [Signal::SIGTERM, Signal::SIGINT, Signal::SIGCHLD, Signal::SIGUSR1, Signal::SIGUSR2];
-    let wake = signals::install(&signals_wanted).map_err(PoolError::Signals)?;
+    // Held across the fork: each side installs its own handlers and pipe, and a signal that
+    // comes meanwhile waits for them instead of killing (or being lost by) either.
+    signals::hold(&signals_wanted);
     if let Err(e) = signals::disarm(&[Signal::SIGPIPE]) {
         log_at!(Level::Warning, "Master::start", "cannot disarm SIGPIPE: {}", e);
     }
@@ -108,11 +110,17 @@ pub fn run_master<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: 
     unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) };
     let LinkPairs { master: master_ends, workers: worker_ends, max_message } = pairs;
     // SAFETY: no thread has been started yet in this process (the reactors start below).
-    let forked = unsafe { fork() }.map_err(PoolError::Fork)?;
+    let forked = unsafe { fork() };
+    let forked = match forked {
+        Ok(f) => f,
+        Err(e) => {
+            signals::release(&signals_wanted);
+            return Err(PoolError::Fork(e));
+        }
+    };
     let manager = match forked {
         ForkResult::Child => {
             drop(master_ends);
-            drop(wake);
             let _ = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM);
             let listeners = listeners.into_iter().map(|l| match l {
                 Listener::Stream(_) | Listener::UnixStream(_) => Listener::InMaster,
@@ -134,6 +142,15 @@ pub fn run_master<H: Handler>(settings: &Settings, listeners: Vec<Listener>, h: 
     };
     drop(worker_ends);
     log::set_role(Role::Master);
+    let wake = match signals::install(&signals_wanted) {
+        Ok(w) => w,
+        Err(e) => {
+            // The manager is running: stop it rather than leave it behind.
+            let _ = kill(manager, Signal::SIGTERM);
+            let _ = waitpid(manager, None);
+            return Err(PoolError::Signals(e));
+        }
+    };
     shm.header().manager_pid.store(manager.as_raw(), Relaxed);
     let mut master = Master { settings, manager, manager_alive: true, stopping: false, died: false, children_deadline: None, phase: Arc::new(AtomicU8::new(thread::RUN)), quiesced: Arc::new(AtomicUsize::new(0)), wakers: Vec::new(), threads: Vec::new() };
     if let Err(e) = master.start_reactors(listeners, master_ends, max_message, &shm, &sessions) {

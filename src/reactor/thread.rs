@@ -113,6 +113,7 @@ pub struct Reactor {
     phase: Arc<AtomicU8>,
     quiesced: Arc<AtomicUsize>,
     quiet: bool,
+    quiesce_counted: bool,
     finish_by: Option<Instant>,
     max_wait: Duration,
     heartbeat: Option<Duration>,
@@ -154,6 +155,7 @@ impl Reactor {
             phase: s.shared.phase,
             quiesced: s.shared.quiesced,
             quiet: false,
+            quiesce_counted: false,
             finish_by: None,
             max_wait: s.max_wait,
             heartbeat: s.heartbeat,
@@ -174,6 +176,14 @@ impl Reactor {
                 QUIESCE => self.quiesce(),
                 _ => {
                     self.quiesce();
+                    if self.finish_by.is_none() {
+                        // Every worker is gone: what they wrote last is all in the links.
+                        for w in 0..self.links.len() {
+                            if !self.links[w].closed {
+                                self.read_link(w);
+                            }
+                        }
+                    }
                     let by = *self.finish_by.get_or_insert_with(|| crate::clock::after(self.max_wait));
                     if self.conns.flush_all() || Instant::now() >= by {
                         // The workers are gone: nobody runs these Close events.
@@ -200,6 +210,10 @@ impl Reactor {
                 log_at!(Level::Warning, "Reactor::stop", "reactor#{}: {}", self.id, e);
             }
             self.quiet = true;
+        }
+        // Counted once all of it is in the links, where the workers read it before they stop.
+        if !self.quiesce_counted && self.links.iter().all(|l| l.out.is_empty() || l.closed) {
+            self.quiesce_counted = true;
             self.quiesced.fetch_add(1, Relaxed);
         }
     }
@@ -215,7 +229,8 @@ impl Reactor {
             let left = due.saturating_duration_since(Instant::now());
             timeout = Some(timeout.map_or(left, |t: Duration| t.min(left)));
         }
-        if self.conns.sweep_closing(self.poll.registry(), CLOSE_GRACE) || self.finish_by.is_some() {
+        let draining = self.quiet && !self.quiesce_counted;
+        if self.conns.sweep_closing(self.poll.registry(), CLOSE_GRACE) || self.finish_by.is_some() || draining {
             timeout = Some(timeout.map_or(Duration::from_millis(50), |t: Duration| t.min(Duration::from_millis(50))));
         }
         if self.links.iter().any(|l| !l.paused.is_empty()) {
@@ -357,38 +372,54 @@ impl Reactor {
             ConnEvent::Receive(s, d) => Some((*s, d.len() as u64)),
             _ => None,
         };
+        let stopping = self.quiet || self.phase.load(Acquire) != RUN;
+        let Some(link) = self.links.get_mut(w as usize).filter(|l| !l.closed) else {
+            // After the shutdown began, a worker that has exited leaves nobody to tell.
+            let level = if stopping { Level::Debug } else { Level::Warning };
+            log_at!(level, "Reactor::dispatch", "reactor#{}: an event for worker#{} is lost: its link is closed", self.id, w);
+            return;
+        };
+        // Sent with the rest of this pass's events for that worker, several to a datagram.
+        let sent = protocol::event(e, port, self.id, closed, self.max_message).map(|m| link.out.push_lazy(m));
+        if let Err(e) = sent {
+            let level = if stopping { Level::Debug } else { Level::Warning };
+            log_at!(level, "Reactor::dispatch", "reactor#{}: an event for worker#{} is lost: {}", self.id, w, e);
+            return;
+        }
         if let (Some((_, len)), Some(n)) = (from, self.dispatched.get(w as usize)) {
-            // Counted before it is sent: the worker may take it at once.
+            // Counted before the flush that sends it: the worker may take it at once.
             n.fetch_add(len, Relaxed);
             self.shm.header().dispatch_count.fetch_add(1, Relaxed);
             if let Some(slot) = self.shm.slot(w) {
                 slot.dispatch_count.fetch_add(1, Relaxed);
             }
         }
-        let Some(link) = self.links.get_mut(w as usize).filter(|l| !l.closed) else { return };
-        // Sent with the rest of this pass's events for that worker, several to a datagram.
-        let sent = protocol::event(e, port, self.id, closed, self.max_message).map(|m| link.out.push_lazy(m));
-        if let Err(e) = sent {
-            // After the shutdown began, a worker that has exited leaves nobody to tell.
-            let level = if self.quiet || self.phase.load(Acquire) != RUN { Level::Debug } else { Level::Warning };
-            log_at!(level, "Reactor::dispatch", "reactor#{}: an event for worker#{} is lost: {}", self.id, w, e);
-            return;
-        }
         let Some((s, _)) = from else { return };
         let in_flight = self.in_flight(w as usize);
-        let Some(link) = self.links.get_mut(w as usize) else { return };
-        if in_flight > IN_FLIGHT_LIMIT && self.conns.set_paused(self.poll.registry(), s, true) {
-            if link.paused.is_empty() {
-                log_at!(
-                    Level::Warning,
-                    "Reactor::dispatch",
-                    "worker#{} is not reading its pipe ({} bytes wait for it): reactor#{} pauses its clients until it does",
-                    w,
-                    in_flight,
-                    self.id
-                );
+        if in_flight <= IN_FLIGHT_LIMIT {
+            return;
+        }
+        if self.links[w as usize].paused.is_empty() {
+            log_at!(
+                Level::Warning,
+                "Reactor::dispatch",
+                "worker#{} is not reading its pipe ({} bytes wait for it): reactor#{} pauses its clients until it does",
+                w,
+                in_flight,
+                self.id
+            );
+        }
+        // This client, and every other one whose data goes to that worker (where it is known:
+        // the modes that keep a connection on one worker), so none adds more than one read.
+        let mut sessions = vec![s];
+        if self.mode.keeps_connection_on_one_worker() || self.mode == DispatchMode::Uid {
+            sessions.extend(self.placed_on.iter().filter(|(&o, &pw)| pw == w && o != s).map(|(&o, _)| o));
+        }
+        for o in sessions {
+            // A connection the user paused stays the user's to resume.
+            if !self.conns.is_paused(o) && self.conns.set_paused(self.poll.registry(), o, true) {
+                self.links[w as usize].paused.push(o);
             }
-            link.paused.push(s);
         }
     }
 
@@ -427,7 +458,11 @@ impl Reactor {
                 Ok(None) => return,
                 Ok(Some(_)) => return self.link_closed(w, None),
                 Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => return self.link_closed(w, None),
-                Err(e) if e.raw_os_error().is_some() => return self.link_closed(w, Some(e)),
+                Err(e) if e.raw_os_error().is_some() => {
+                    // Transient (ENOBUFS, ENOMEM...): the next readiness tries again.
+                    log_at!(Level::Warning, "Reactor::link", "reactor#{}: reading worker#{}'s link failed: {}", self.id, w, e);
+                    return;
+                }
                 Err(e) => {
                     // One bad datagram (cut short, too many descriptors): it is gone.
                     log_at!(Level::Warning, "Reactor::link", "reactor#{}: reading worker#{}'s link failed: {}", self.id, w, e);

@@ -6,13 +6,21 @@ PHP_EXT_ARGS := -n -d extension=$(CURDIR)/$(EXT) -d extension=posix
 
 .PHONY: deps build install demo test test-rust test-phpt bench clean
 
-# Installs what a fresh machine lacks: PHP CLI and headers, and libclang for bindgen (libclang.so
-# itself: libclang-cpp, which other packages bring, does not do).
+# Installs what a fresh machine lacks: PHP CLI and headers, libclang for bindgen (libclang.so
+# itself: libclang-cpp, which other packages bring, does not do), and redis-server for the
+# broker's tests (Debian starts a system instance on 6379; it is stopped, tests start their own).
 deps:
 	@if ! command -v php-config >/dev/null || ! command -v php >/dev/null || ! ls /usr/lib/llvm-*/lib/libclang.so* >/dev/null 2>&1; then \
 		echo "installing php-cli php-dev libclang-dev"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq php-cli php-dev libclang-dev >/dev/null; \
+	fi
+	@# The task broker's tests start their own Redis on a free loopback port.
+	@if ! command -v redis-server >/dev/null; then \
+		echo "installing redis-server"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		(apt-get install -y -qq redis-server >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)); \
+		systemctl disable --now redis-server >/dev/null 2>&1 || service redis-server stop >/dev/null 2>&1 || true; \
 	fi
 
 build: deps

@@ -4,6 +4,7 @@
 //! `task_worker`, `dispatch`, `ipc`, `shm`, `net`. None of it knows PHP; `php/` is the thin
 //! layer that turns Zvals into calls on that core.
 
+pub mod broker;
 pub mod clock;
 pub mod config;
 pub mod control;

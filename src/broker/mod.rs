@@ -1,0 +1,101 @@
+//! The task broker (issue #12): tasks and their results through Redis Streams, so task workers
+//! on many hosts can serve event workers on many hosts.
+//!
+//! - One task stream per queue, `<name>:tasks`, read by one consumer group,
+//!   `<name>:workers`: each task is delivered to one task worker, stays pending until its
+//!   results are written, and is claimed by another worker if its own dies
+//!   ([`streams::Broker::claim_stale`]).
+//! - One result stream per sending process, `<name>:results:<sender>`, where the sender names
+//!   the host, the worker id and its incarnation: results go back to the very process that
+//!   sent the task, never to a successor. A result stream expires when its reader stops
+//!   refreshing it, so a dead sender leaves nothing behind.
+//! - Every entry is a frame (`ipc::frame`) and its signature ([`envelope::Signer`]).
+//!
+//! This module speaks the protocol only; which process runs it (a helper thread next to the
+//! PHP loop, never PHP itself) is the transport's business.
+
+pub mod envelope;
+pub mod streams;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum BrokerError {
+    #[error("invalid task_broker '{0}': {1}")]
+    Url(String, &'static str),
+    #[error("task broker: {0}")]
+    Redis(#[from] redis::RedisError),
+    #[error("task broker: unexpected reply to {0}")]
+    Reply(&'static str),
+}
+
+/// `task_broker`, `task_broker_name` and `task_broker_secret`, checked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BrokerSettings {
+    /// `redis://[user:password@]host[:port][/db]`.
+    pub url: String,
+    pub name: String,
+    pub secret: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for BrokerSettings {
+    // Passwords and the secret never reach a log line or a dump.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrokerSettings").field("url", &redacted(&self.url)).field("name", &self.name).field("signed", &self.secret.is_some()).finish()
+    }
+}
+
+impl BrokerSettings {
+    /// Checks the URL's shape (the connection is made at start) and the name.
+    pub fn new(url: &str, name: &str, secret: Option<&[u8]>) -> Result<BrokerSettings, BrokerError> {
+        let bad = |why| BrokerError::Url(redacted(url), why);
+        let rest = url.strip_prefix("redis://").ok_or_else(|| bad("it must start with redis://"))?;
+        let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+        let host = host.split('/').next().unwrap_or_default();
+        if host.is_empty() {
+            return Err(bad("it names no host"));
+        }
+        if name.is_empty() || name.len() > 128 || name.contains(|c: char| c.is_whitespace() || c == ':') {
+            return Err(BrokerError::Url(name.into(), "task_broker_name must be 1-128 characters, without spaces or ':'"));
+        }
+        redis::Client::open(url).map_err(|_| bad("it is not a valid Redis URL"))?;
+        Ok(BrokerSettings { url: url.into(), name: name.into(), secret: secret.filter(|s| !s.is_empty()).map(<[u8]>::to_vec) })
+    }
+}
+
+/// `url` with any password replaced by `***`.
+pub fn redacted(url: &str) -> String {
+    let Some(rest) = url.strip_prefix("redis://") else { return url.into() };
+    match rest.rsplit_once('@') {
+        Some((cred, host)) => match cred.split_once(':') {
+            Some((user, _)) => format!("redis://{user}:***@{host}"),
+            None => format!("redis://***@{host}"),
+        },
+        None => url.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_passwords_never_shown() {
+        assert!(BrokerSettings::new("redis://127.0.0.1:6379/0", "shop", None).is_ok());
+        assert!(BrokerSettings::new("redis://u:pw@10.0.0.5:6379/2", "shop", Some(b"s")).is_ok());
+        for bad in ["http://x", "redis://", "redis://u:p@/0", "10.0.0.5:6379"] {
+            assert!(BrokerSettings::new(bad, "shop", None).is_err(), "{bad}");
+        }
+        for bad in ["", "a b", "a:b"] {
+            assert!(BrokerSettings::new("redis://h", bad, None).is_err(), "{bad:?}");
+        }
+        assert_eq!(redacted("redis://u:pw@h:1/0"), "redis://u:***@h:1/0");
+        assert_eq!(redacted("redis://pw@h"), "redis://***@h");
+        assert_eq!(redacted("redis://h:1"), "redis://h:1");
+        let s = BrokerSettings::new("redis://u:topsecret@h:1/0", "shop", Some(b"hmac-key")).unwrap();
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("topsecret") && !shown.contains("hmac-key"), "{shown}");
+        let e = BrokerSettings::new("redis://u:topsecret@", "shop", None).unwrap_err().to_string();
+        assert!(!e.contains("topsecret"), "{e}");
+    }
+}

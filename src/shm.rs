@@ -81,7 +81,10 @@ pub struct WorkerSlot {
     pub consumed: AtomicU64,
     /// Event workers, PROCESS mode: requests the reactors dispatched to this worker id.
     pub dispatch_count: AtomicU64,
-    /// Event workers, PROCESS mode: the `started` mark a successor ran again (an event that
+    /// Event workers, PROCESS mode: the frame being run (`started` is where a successor
+    /// resumes: every frame before it ran and its replies left).
+    pub link_running: AtomicU32,
+    /// Event workers, PROCESS mode: the `link_running` mark a successor ran again (an event that
     /// kills its second process too is dropped).
     pub retried: AtomicU32,
 }

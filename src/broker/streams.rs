@@ -69,6 +69,9 @@ impl Broker {
 
     /// Sends tasks (one round trip for all); returns their entry ids.
     pub fn send(&mut self, reply_to: &str, frames: &[&[u8]]) -> Result<Vec<String>, BrokerError> {
+        if frames.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut p = redis::pipe();
         for f in frames {
             p.cmd("XADD").arg(&self.tasks).arg("*").arg("f").arg(*f).arg("r").arg(reply_to).arg("s").arg(self.signer.sign(f));
@@ -79,7 +82,7 @@ impl Broker {
     /// Up to `count` tasks for consumer `consumer`, waiting up to `block` for the first.
     pub fn take(&mut self, consumer: &str, count: usize, block: Duration) -> Result<Vec<Taken>, BrokerError> {
         let ms = block.as_millis().max(1) as u64;
-        self.con.set_read_timeout(Some(block + Duration::from_secs(2)))?;
+        self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
         let v: Value = redis::cmd("XREADGROUP")
             .arg("GROUP")
             .arg(&self.group)
@@ -105,19 +108,34 @@ impl Broker {
     }
 
     /// Tasks pending for longer than `min_idle` with consumers that stopped (died, lost their
-    /// link): taken over by `consumer`, to be run again or reported lost.
+    /// link): taken over by `consumer`, to be run again or reported lost. A live consumer
+    /// running a task longer than that must keep it (`XCLAIM ... JUSTID` to itself) or it is
+    /// claimed too; the transport that runs tasks is to do so.
+    ///
+    /// Redis scans a bounded part of the pending list per call: this follows its cursor over
+    /// the whole list (bounded by `count` claimed entries).
     pub fn claim_stale(&mut self, consumer: &str, min_idle: Duration, count: usize) -> Result<Vec<Taken>, BrokerError> {
-        let v: Value = redis::cmd("XAUTOCLAIM")
-            .arg(&self.tasks)
-            .arg(&self.group)
-            .arg(consumer)
-            .arg(min_idle.as_millis() as u64)
-            .arg("0-0")
-            .arg("COUNT")
-            .arg(count.max(1))
-            .query(&mut self.con)?;
-        let Value::Array(parts) = v else { return Err(BrokerError::Reply("XAUTOCLAIM")) };
-        let found = parts.into_iter().nth(1).map(entries).unwrap_or_default();
+        let mut cursor = "0-0".to_string();
+        let mut found = Vec::new();
+        loop {
+            let v: Value = redis::cmd("XAUTOCLAIM")
+                .arg(&self.tasks)
+                .arg(&self.group)
+                .arg(consumer)
+                .arg(min_idle.as_millis() as u64)
+                .arg(&cursor)
+                .arg("COUNT")
+                .arg(count.saturating_sub(found.len()).max(1))
+                .query(&mut self.con)?;
+            let Value::Array(parts) = v else { return Err(BrokerError::Reply("XAUTOCLAIM")) };
+            let mut parts = parts.into_iter();
+            let next = parts.next().and_then(bytes).map(|b| String::from_utf8_lossy(&b).into_owned()).ok_or(BrokerError::Reply("XAUTOCLAIM"))?;
+            found.extend(parts.next().map(entries).unwrap_or_default());
+            if next == "0-0" || found.len() >= count {
+                break;
+            }
+            cursor = next;
+        }
         self.accept(found)
     }
 
@@ -152,8 +170,10 @@ impl Broker {
         Ok(good)
     }
 
-    /// Writes results and acknowledges (and deletes) the tasks they end, in one transaction:
-    /// either all of it happens or none (then the tasks are claimed again later).
+    /// Writes results and acknowledges (and deletes) the tasks they end, in one MULTI/EXEC:
+    /// nothing of it is seen half-done. (Redis does not roll back a command that fails inside
+    /// it, e.g. a reply key of the wrong type, and a connection lost after EXEC leaves the
+    /// outcome unknown: an error here does not prove nothing was written.)
     pub fn finish(&mut self, replies: &[Reply], done: &[String]) -> Result<(), BrokerError> {
         let mut p = redis::pipe();
         p.atomic();
@@ -178,7 +198,7 @@ impl Broker {
     /// read is deleted (the stream is this reader's alone) and the stream's life renewed.
     /// Entries that do not verify are dropped (counted).
     pub fn results(&mut self, stream: &str, after: &str, count: usize, block: Duration) -> Result<Vec<(String, Vec<u8>)>, BrokerError> {
-        self.con.set_read_timeout(Some(block + Duration::from_secs(2)))?;
+        self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
         let v: Value = redis::cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg(after).query(&mut self.con)?;
         let found: Vec<_> = match v {
             Value::Nil => Vec::new(),
@@ -226,7 +246,9 @@ impl Broker {
     }
 
     /// Removes consumers idle for longer than `idle` that hold no pending task (abandoned
-    /// consumers, e.g. of hosts that went away); returns how many.
+    /// consumers, e.g. of hosts that went away); returns how many. (A consumer that takes a
+    /// task between the check and the removal loses it to the stream's pending list until a
+    /// claim: callers pass an `idle` far above any live consumer's wait.)
     pub fn forget_idle_consumers(&mut self, idle: Duration) -> Result<usize, BrokerError> {
         let v: Value = redis::cmd("XINFO").arg("CONSUMERS").arg(&self.tasks).arg(&self.group).query(&mut self.con)?;
         let Value::Array(consumers) = v else { return Err(BrokerError::Reply("XINFO CONSUMERS")) };

@@ -31,6 +31,9 @@ pub struct Connection {
     pub protected: bool,
     /// `pause()`: not read until `resume()`.
     pub paused: bool,
+    /// Not read for back-pressure (a PROCESS-mode reactor whose worker lags), apart from a
+    /// user's pause().
+    pub held: bool,
     pub connected_at: Instant,
     pub last_send: Option<Instant>,
     /// close() was called with output still queued: it is written out first (since then).
@@ -86,6 +89,7 @@ impl Connection {
             last_recv: Instant::now(),
             protected: false,
             paused: false,
+            held: false,
             connected_at: Instant::now(),
             last_send: None,
             closing: None,

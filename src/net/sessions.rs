@@ -114,6 +114,16 @@ impl SessionDir {
         e.protected.store(0, Relaxed);
         e.queued.store(0, Relaxed);
         e.last_send_ms.store(0, Relaxed);
+        // Nothing of the previous occupant shows through before describe()/locate().
+        let now = unix_ms();
+        e.last_recv_ms.store(now, Relaxed);
+        e.connected_ms.store(now, Relaxed);
+        e.addr_hi.store(0, Relaxed);
+        e.addr_lo.store(0, Relaxed);
+        e.socket_fd.store(-1, Relaxed);
+        e.server_fd.store(-1, Relaxed);
+        e.server_port.store(0, Relaxed);
+        e.port_index.store(0, Relaxed);
         e.session.store(session, Release);
         true
     }
@@ -241,7 +251,7 @@ impl SessionDir {
         let mut all: Vec<SessionId> = (0..self.capacity)
             // SAFETY: as in entry().
             .map(|i| unsafe { &*self.base.as_ptr().add(i) }.session.load(Acquire))
-            .filter(|&s| s > after)
+            .filter(|&s| s > after.max(0))
             .collect();
         all.sort_unstable();
         all.truncate(max);

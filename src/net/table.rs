@@ -422,7 +422,7 @@ impl ConnTable {
                 self.events.push_back(ConnEvent::BufferEmpty(session));
             }
         }
-        if !readable || !reading || conn.paused {
+        if !readable || !reading || conn.paused || conn.held {
             return;
         }
         let port = &self.ports[conn.port.min(self.ports.len() - 1)].rules;
@@ -699,24 +699,31 @@ impl ConnTable {
 
     /// `pause($fd)` stops reading `fd` (its data waits in the kernel, the peer is slowed by
     /// TCP); `resume($fd)` reads it again, starting with what came meanwhile.
-    /// Whether reading `fd` is paused now.
-    pub fn is_paused(&self, fd: SessionId) -> bool {
-        self.sessions.get(&fd).and_then(|&i| self.conns.get(i)?.as_ref()).is_some_and(|c| c.paused)
+    pub fn set_paused(&mut self, registry: &Registry, fd: SessionId, paused: bool) -> bool {
+        self.set_reading(registry, fd, |c| &mut c.paused, paused)
     }
 
-    pub fn set_paused(&mut self, registry: &Registry, fd: SessionId, paused: bool) -> bool {
+    /// Back-pressure's own pause (a PROCESS-mode reactor holding a client whose worker lags),
+    /// apart from the user's: either one stops reading, and lifting one leaves the other.
+    pub fn hold(&mut self, registry: &Registry, fd: SessionId, held: bool) -> bool {
+        self.set_reading(registry, fd, |c| &mut c.held, held)
+    }
+
+    fn set_reading(&mut self, registry: &Registry, fd: SessionId, flag: impl Fn(&mut Connection) -> &mut bool, on: bool) -> bool {
         let Some(&i) = self.sessions.get(&fd) else { return false };
         let Some(c) = self.conns[i].as_mut() else { return false };
-        if c.paused == paused {
+        let was = c.paused || c.held;
+        *flag(c) = on;
+        let now = c.paused || c.held;
+        if was == now {
             return true;
         }
-        c.paused = paused;
-        let interest = if paused { Interest::WRITABLE } else { Interest::READABLE | Interest::WRITABLE };
+        let interest = if now { Interest::WRITABLE } else { Interest::READABLE | Interest::WRITABLE };
         if let Err(e) = registry.reregister(&mut c.stream, Token(self.first_token + i), interest) {
             log_at!(Level::Warning, "Worker::pause", "session#{}: cannot change what is watched: {}", fd, e);
             return false;
         }
-        if !paused {
+        if !now {
             self.mark_unfinished(i);
         }
         true

@@ -67,8 +67,8 @@ pub struct Links {
     handed: u32,
     /// Client bytes in the current datagram, counted as consumed once it is taken.
     weight: u64,
-    /// Events of the first datagram of link `.0` a predecessor had finished before it died.
-    skip: Option<(usize, u32)>,
+    /// What a predecessor that died left of the first datagram of one link.
+    skip: Option<Skip>,
     reading: bool,
     next_end: usize,
     just_closed: Option<ConnInfo>,
@@ -76,25 +76,43 @@ pub struct Links {
     fds: VecDeque<OwnedFd>,
 }
 
-/// `started` in an event worker's slot: (link + 1) << 24 | events of its datagram done.
-fn progress(link: usize, handed: u32) -> u32 {
-    ((link as u32 + 1) << 24) | (handed & 0xFF_FFFF)
+/// A mark in an event worker's slot: (link + 1) << 24 | a frame of its current datagram.
+fn progress(link: usize, frame: u32) -> u32 {
+    ((link as u32 + 1) << 24) | (frame & 0xFF_FFFF)
+}
+
+fn unmark(v: u32) -> Option<(usize, u32)> {
+    (v >> 24).checked_sub(1).map(|l| (l as usize, v & 0xFF_FFFF))
+}
+
+/// The first datagram of `link` as a dead predecessor left it: frames before `done` ran and
+/// their replies left; frame `poison` killed two processes and is not run again.
+#[derive(Clone, Copy, Debug)]
+struct Skip {
+    link: usize,
+    done: u32,
+    poison: Option<u32>,
 }
 
 impl Links {
     pub fn new(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>) -> Links {
-        let started = shm.slot(id).map_or(0, |slot| slot.started.swap(0, Relaxed));
-        let mut skip = (started >> 24).checked_sub(1).map(|l| (l as usize, started & 0xFF_FFFF));
-        if let (Some((link, k)), Some(slot)) = (skip, shm.slot(id)) {
-            // The predecessor died running this event. If it was the predecessor's own second
-            // try (no datagram was taken since), the event kills whoever runs it: it is dropped
-            // so the link goes on, rather than crash every successor in turn.
-            if slot.retried.swap(started, Relaxed) == started {
-                log_at!(Level::Error, "Worker::link", "worker#{}: an event (reactor#{}, frame {}) killed two processes in a row; it is dropped", id, link, k);
-                skip = Some((link, k + 1));
-                slot.retried.store(0, Relaxed);
-            }
-        }
+        // The marks stay in the slot until this process takes that datagram, so a successor
+        // that exits before it does leaves them to the next one.
+        let skip = shm.slot(id).and_then(|slot| {
+            let (link, done) = unmark(slot.started.load(Relaxed))?;
+            let running = slot.link_running.load(Relaxed);
+            // The predecessor died running frame `running`. If the process before it died on
+            // the same frame (no datagram was taken since), that event kills whoever runs it:
+            // it is dropped, so the link goes on rather than crash every successor in turn.
+            let poison = match unmark(running) {
+                Some((l, f)) if l == link && running != 0 && slot.retried.swap(running, Relaxed) == running => {
+                    log_at!(Level::Error, "Worker::link", "worker#{}: an event (reactor#{}, frame {}) killed two processes in a row; it is dropped", id, l, f);
+                    Some(f)
+                }
+                _ => None,
+            };
+            Some(Skip { link, done, poison })
+        });
         Links::build(id, s, dir, shm, skip, true)
     }
 
@@ -104,7 +122,7 @@ impl Links {
         Links::build(id, s, dir, shm, None, false)
     }
 
-    fn build(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>, skip: Option<(usize, u32)>, reading: bool) -> Links {
+    fn build(id: WorkerId, s: LinksSetup, dir: Arc<SessionDir>, shm: Arc<Shm>, skip: Option<Skip>, reading: bool) -> Links {
         let ends = s.ends.into_iter().map(|fd| End { out: Outbox::new(&fd, s.max_message, usize::MAX), fd, ready: true, closed: false }).collect();
         Links {
             id,
@@ -117,9 +135,9 @@ impl Links {
             current: None,
             handed: 0,
             weight: 0,
+            next_end: skip.map_or(0, |k| k.link),
             skip,
             reading,
-            next_end: 0,
             just_closed: None,
             buf: channel::recv_buffer(s.max_message),
             fds: VecDeque::new(),
@@ -151,6 +169,9 @@ impl Links {
             if let Err(err) = e.out.flush() {
                 log_at!(Level::Warning, "Worker::link", "writing to reactor#{} failed: {}", r, err);
             }
+            if self.ends.iter().all(|e| e.out.is_empty()) {
+                self.mark_progress();
+            }
         }
     }
 
@@ -162,7 +183,8 @@ impl Links {
 
     /// The loop must not sleep: events are queued, or a link may hold more.
     pub fn busy(&self) -> bool {
-        !self.events.is_empty() || (self.reading && self.ends.iter().any(|e| e.ready && !e.closed))
+        // A datagram waiting for its replies to leave waits for the link's room, not a pass.
+        !self.events.is_empty() || (self.reading && self.current.is_none() && self.ends.iter().any(|e| e.ready && !e.closed))
     }
 
     /// Waits (at most `limit`) until every request to the reactors has reached its link:
@@ -181,13 +203,19 @@ impl Links {
     /// Whether every request to the reactors has reached its link.
     pub fn all_sent(&mut self) -> bool {
         let mut done = true;
+        let mut flushed = false;
         for (r, e) in self.ends.iter_mut().enumerate() {
             if !e.out.is_empty() {
+                flushed = true;
                 if let Err(err) = e.out.flush() {
                     log_at!(Level::Warning, "Worker::link", "writing to reactor#{} failed: {}", r, err);
                 }
                 done &= e.out.is_empty();
             }
+        }
+        if done && flushed {
+            // The replies of every event before the running one have left.
+            self.mark_progress();
         }
         done
     }
@@ -195,16 +223,23 @@ impl Links {
     /// The next event and its port. The previous one's callback has returned by now.
     pub fn pop_event(&mut self) -> Option<(ConnEvent, usize, i32)> {
         if self.events.is_empty() {
-            self.settle();
+            // Its replies must leave before the datagram does: while a link is full they
+            // wait, and so does the datagram (the loop waits for the link to take them).
+            if self.current.is_some() && !self.settle() {
+                return None;
+            }
             if self.reading {
                 self.fill();
             }
         }
         let (e, port, reactor, info, index) = self.events.pop_front()?;
+        self.handed = index;
+        if let (Some(link), Some(slot)) = (self.current, self.shm.slot(self.id)) {
+            slot.link_running.store(progress(link, index), Relaxed);
+        }
         // Everything before this frame has run; it counts as done for a successor only once
         // the replies it made are out of this process (held back for a batch, they would die
         // with it): until then the successor runs those events again.
-        self.handed = index;
         if self.ends.iter().all(|e| e.out.is_empty()) {
             self.mark_progress();
         }
@@ -218,18 +253,21 @@ impl Links {
         }
     }
 
-    /// Every event of the current datagram has run: take it off its link.
-    fn settle(&mut self) {
-        let Some(r) = self.current else { return };
-        // The replies of its events leave first (a death after the datagram went would lose
-        // them with no event left to run again).
-        self.all_sent();
+    /// Every event of the current datagram has run: once their replies have left (false
+    /// while they cannot), the datagram is taken off its link.
+    fn settle(&mut self) -> bool {
+        let Some(r) = self.current else { return true };
+        // A death after the datagram went would lose replies with no event left to run again.
+        if !self.all_sent() {
+            return false;
+        }
         self.current = None;
         let slot = self.shm.slot(self.id);
         // Cleared before the datagram goes: a death in between makes the successor run its
         // events again (at least once), never skip events of the next one.
         if let Some(slot) = slot {
             slot.started.store(0, Relaxed);
+            slot.link_running.store(0, Relaxed);
             slot.retried.store(0, Relaxed);
         }
         if let Err(e) = channel::discard(self.ends[r].fd.as_raw_fd()) {
@@ -239,6 +277,7 @@ impl Links {
             slot.consumed.fetch_add(std::mem::take(&mut self.weight), Relaxed);
         }
         self.handed = 0;
+        true
     }
 
     /// Peeks the next datagram of a ready link, links taking turns.
@@ -268,19 +307,24 @@ impl Links {
                     continue;
                 }
                 Err(e) => {
-                    // Cut short or garbled: it can never be read whole, so it goes.
+                    // Cut short or garbled: it can never be read whole, so it goes (and with
+                    // it what a predecessor left of it).
                     log_at!(Level::Warning, "Worker::link", "worker#{}: a datagram from reactor#{} is dropped: {}", self.id, r, e);
                     let _ = channel::discard(self.ends[r].fd.as_raw_fd());
+                    if self.skip.is_some_and(|k| k.link == r) {
+                        self.skip = None;
+                    }
                     continue;
                 }
             };
             let skip = match self.skip.take() {
-                Some((link, k)) if link == r => k as usize,
+                Some(k) if k.link == r => Some(k),
                 other => {
                     self.skip = other;
-                    0
+                    None
                 }
             };
+            let (done, poison) = skip.map_or((0, None), |k| (k.done as usize, k.poison.map(|p| p as usize)));
             let datagram = std::mem::take(&mut self.buf);
             for (i, f) in Frames::new(&datagram[..len]).enumerate() {
                 let decoded = f.map_err(io::Error::from).and_then(|(h, body)| protocol::decode_event(&h, body, &mut self.fds).map(|e| (e, h.src as i32)));
@@ -288,16 +332,16 @@ impl Links {
                     self.weight += d.len() as u64;
                 }
                 match decoded {
-                    Ok(_) if i < skip => {}
+                    Ok(_) if i < done || Some(i) == poison => {}
                     Ok(((e, port, info), reactor)) => self.events.push_back((e, port, reactor, info, i as u32)),
                     Err(e) => log_at!(Level::Warning, "Worker::link", "worker#{}: a bad frame from reactor#{}: {}", self.id, r, e),
                 }
             }
             self.buf = datagram;
             self.current = Some(r);
-            self.handed = skip as u32;
-            if self.events.is_empty() {
-                self.settle();
+            self.handed = done as u32;
+            if self.events.is_empty() && !self.settle() {
+                return;
             }
         }
     }

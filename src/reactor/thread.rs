@@ -179,7 +179,8 @@ impl Reactor {
                     if self.finish_by.is_none() {
                         // Every worker is gone: what they wrote last is all in the links.
                         for w in 0..self.links.len() {
-                            if !self.links[w].closed {
+                            self.links[w].unfinished = true;
+                            while self.links[w].unfinished && !self.links[w].closed {
                                 self.read_link(w);
                             }
                         }
@@ -416,8 +417,8 @@ impl Reactor {
             sessions.extend(self.placed_on.iter().filter(|(&o, &pw)| pw == w && o != s).map(|(&o, _)| o));
         }
         for o in sessions {
-            // A connection the user paused stays the user's to resume.
-            if !self.conns.is_paused(o) && self.conns.set_paused(self.poll.registry(), o, true) {
+            // Held apart from a user's pause(): resuming one does not undo the other.
+            if self.conns.hold(self.poll.registry(), o, true) {
                 self.links[w as usize].paused.push(o);
             }
         }
@@ -436,7 +437,7 @@ impl Reactor {
                 continue;
             }
             for s in std::mem::take(&mut self.links[w].paused) {
-                self.conns.set_paused(self.poll.registry(), s, false);
+                self.conns.hold(self.poll.registry(), s, false);
             }
         }
     }

@@ -40,6 +40,9 @@ pub enum Kind {
     BufferEmpty = 12,
     /// PROCESS mode, worker -> reactor: close, pause, resume or protect a connection.
     Control = 13,
+    /// PROCESS mode, reactor -> event worker: the connection broke its port's protocol (the
+    /// body says how); its Close follows.
+    ProtocolError = 14,
 }
 
 impl Kind {
@@ -58,6 +61,7 @@ impl Kind {
             11 => Kind::BufferFull,
             12 => Kind::BufferEmpty,
             13 => Kind::Control,
+            14 => Kind::ProtocolError,
             _ => return None,
         })
     }
@@ -217,11 +221,11 @@ mod tests {
 
     #[test]
     fn every_kind_decodes_to_itself() {
-        let all = [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message, Kind::Connect, Kind::Data, Kind::Closed, Kind::BufferFull, Kind::BufferEmpty, Kind::Control];
+        let all = [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message, Kind::Connect, Kind::Data, Kind::Closed, Kind::BufferFull, Kind::BufferEmpty, Kind::Control, Kind::ProtocolError];
         for k in all {
             assert_eq!(Kind::from_u8(k as u8), Some(k));
         }
         assert_eq!(Kind::from_u8(0), None);
-        assert_eq!(Kind::from_u8(14), None);
+        assert_eq!(Kind::from_u8(15), None);
     }
 }

@@ -73,8 +73,7 @@ pub fn event(e: ConnEvent, port: usize, reactor: u32, closed: Option<&ConnInfo>,
         }
         ConnEvent::BufferFull(s) => plain(Kind::BufferFull, s),
         ConnEvent::BufferEmpty(s) => plain(Kind::BufferEmpty, s),
-        // Logged where it happened; the Close that follows tells the worker.
-        ConnEvent::ProtocolError(..) => Err(io::Error::other("protocol errors stay in the reactor")),
+        ConnEvent::ProtocolError(s, why) => frame::encode(Kind::ProtocolError, 0, reactor, port as u32, s, why.as_bytes()).map(Message::from).map_err(io::Error::from),
     }
 }
 
@@ -92,6 +91,7 @@ pub fn decode_event(h: &Header, body: &[u8], fds: &mut VecDeque<OwnedFd>) -> io:
         }
         Kind::BufferFull => ConnEvent::BufferFull(s),
         Kind::BufferEmpty => ConnEvent::BufferEmpty(s),
+        Kind::ProtocolError => ConnEvent::ProtocolError(s, String::from_utf8_lossy(body).into_owned()),
         k => return Err(io::Error::other(format!("a {k:?} frame on a reactor link"))),
     };
     Ok((e, port, None))
@@ -190,7 +190,8 @@ mod tests {
             (ConnEvent::Close(9, -1), 0, Some(got)) => assert_eq!(got, info),
             other => panic!("{other:?}"),
         }
-        assert!(event(ConnEvent::ProtocolError(1, "x".into()), 0, 0, None, 1 << 16).is_err());
+        let (h, b) = one(&event(ConnEvent::ProtocolError(1, "bad length".into()), 3, 0, None, 1 << 16).unwrap());
+        assert!(matches!(decode_event(&h, &b, &mut VecDeque::new()).unwrap(), (ConnEvent::ProtocolError(1, why), 3, None) if why == "bad length"));
     }
 
     #[test]

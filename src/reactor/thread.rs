@@ -346,7 +346,12 @@ impl Reactor {
                     let w = self.placed_on.get(&s).copied().unwrap_or_else(|| self.dispatcher.by_session(s));
                     self.deliver(w, e, port, None);
                 }
-                ConnEvent::BufferFull(_) | ConnEvent::BufferEmpty(_) | ConnEvent::ProtocolError(..) => {}
+                ConnEvent::ProtocolError(s, why) => {
+                    // The worker raises it as a PHP warning, as in BASE mode (its Close follows).
+                    let w = self.placed_on.get(&s).copied().unwrap_or_else(|| self.dispatcher.by_session(s));
+                    self.deliver(w, ConnEvent::ProtocolError(s, why), port, None);
+                }
+                ConnEvent::BufferFull(_) | ConnEvent::BufferEmpty(_) => {}
             }
         }
     }

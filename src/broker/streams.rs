@@ -95,16 +95,8 @@ impl Broker {
             .arg(&self.tasks)
             .arg(">")
             .query(&mut self.con)?;
-        let entries = match v {
-            Value::Nil => Vec::new(),
-            Value::Array(streams) => streams.into_iter().filter_map(|s| match s {
-                Value::Array(mut kv) if kv.len() == 2 => kv.pop(),
-                _ => None,
-            }).flat_map(entries).collect(),
-            Value::Map(streams) => streams.into_iter().flat_map(|(_, e)| entries(e)).collect(),
-            _ => return Err(BrokerError::Reply("XREADGROUP")),
-        };
-        self.accept(entries)
+        let found = read_reply(v, "XREADGROUP")?;
+        self.accept(found)
     }
 
     /// Tasks pending for longer than `min_idle` with consumers that stopped (died, lost their
@@ -140,11 +132,11 @@ impl Broker {
     }
 
     /// Checks each entry's signature; the rest are acknowledged and deleted unread (counted).
-    fn accept(&mut self, found: Vec<(String, Vec<(Vec<u8>, Vec<u8>)>)>) -> Result<Vec<Taken>, BrokerError> {
+    fn accept(&mut self, found: Vec<Entry>) -> Result<Vec<Taken>, BrokerError> {
         let mut good = Vec::new();
         let mut bad = Vec::new();
         for (entry, fields) in found {
-            let field = |name: &[u8]| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            let field = |name: &[u8]| field(&fields, name);
             match (field(b"f"), field(b"r"), field(b"s")) {
                 (Some(frame), Some(reply_to), sig) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) && reply_to.starts_with(self.results_prefix.as_bytes()) => {
                     good.push(Taken { entry, frame, reply_to: String::from_utf8_lossy(&reply_to).into_owned() });
@@ -200,15 +192,7 @@ impl Broker {
     pub fn results(&mut self, stream: &str, after: &str, count: usize, block: Duration) -> Result<Vec<(String, Vec<u8>)>, BrokerError> {
         self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
         let v: Value = redis::cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg(after).query(&mut self.con)?;
-        let found: Vec<_> = match v {
-            Value::Nil => Vec::new(),
-            Value::Array(streams) => streams.into_iter().filter_map(|s| match s {
-                Value::Array(mut kv) if kv.len() == 2 => kv.pop(),
-                _ => None,
-            }).flat_map(entries).collect(),
-            Value::Map(streams) => streams.into_iter().flat_map(|(_, e)| entries(e)).collect(),
-            _ => return Err(BrokerError::Reply("XREAD")),
-        };
+        let found = read_reply(v, "XREAD")?;
         if found.is_empty() {
             return Ok(Vec::new());
         }
@@ -219,7 +203,7 @@ impl Broker {
         p.query::<()>(&mut self.con)?;
         let mut out = Vec::with_capacity(found.len());
         for (id, fields) in found {
-            let field = |name: &[u8]| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            let field = |name: &[u8]| field(&fields, name);
             match (field(b"f"), field(b"s")) {
                 (Some(frame), sig) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) => out.push((id, frame)),
                 _ => self.rejected += 1,
@@ -255,7 +239,7 @@ impl Broker {
         let mut gone = 0;
         for c in consumers {
             let fields = pairs(c);
-            let text = |k: &[u8]| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let text = |k: &[u8]| field(&fields, k);
             let int = |k: &[u8]| text(k).and_then(|v| String::from_utf8(v).ok()).and_then(|s| s.parse::<u64>().ok());
             let (Some(name), Some(pending), Some(idle_ms)) = (text(b"name"), int(b"pending"), int(b"idle")) else { continue };
             if pending == 0 && idle_ms >= idle.as_millis() as u64 {
@@ -267,8 +251,32 @@ impl Broker {
     }
 }
 
+/// An entry id and its fields.
+type Entry = (String, Vec<(Vec<u8>, Vec<u8>)>);
+
+/// XREAD / XREADGROUP's reply (nil when the wait ended empty) as the entries of its stream.
+fn read_reply(v: Value, cmd: &'static str) -> Result<Vec<Entry>, BrokerError> {
+    Ok(match v {
+        Value::Nil => Vec::new(),
+        Value::Array(streams) => streams
+            .into_iter()
+            .filter_map(|s| match s {
+                Value::Array(mut kv) if kv.len() == 2 => kv.pop(),
+                _ => None,
+            })
+            .flat_map(entries)
+            .collect(),
+        Value::Map(streams) => streams.into_iter().flat_map(|(_, e)| entries(e)).collect(),
+        _ => return Err(BrokerError::Reply(cmd)),
+    })
+}
+
+fn field(fields: &[(Vec<u8>, Vec<u8>)], name: &[u8]) -> Option<Vec<u8>> {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
 /// `[[id, [field, value, ...]], ...]` as (id, fields).
-fn entries(v: Value) -> Vec<(String, Vec<(Vec<u8>, Vec<u8>)>)> {
+fn entries(v: Value) -> Vec<Entry> {
     let Value::Array(list) = v else { return Vec::new() };
     list.into_iter()
         .filter_map(|e| {

@@ -40,9 +40,6 @@ struct Entry {
     port_index: AtomicU32,
     /// bind()'s uid; 0 = not bound.
     uid: AtomicU64,
-    /// PROCESS mode: the event worker its Connect went to (+1; 0 = none), for the modes that
-    /// keep a connection on one worker.
-    worker: AtomicU32,
     /// protect(): the heartbeat passes it by.
     protected: AtomicU32,
 }
@@ -110,7 +107,6 @@ impl SessionDir {
         e.owner.store(owner, Release);
         e.port.store(0, Release);
         e.uid.store(0, Relaxed);
-        e.worker.store(0, Relaxed);
         e.protected.store(0, Relaxed);
         e.queued.store(0, Relaxed);
         e.last_send_ms.store(0, Relaxed);
@@ -184,17 +180,6 @@ impl SessionDir {
     /// The uid bound to `session`; 0 when none.
     pub fn uid(&self, session: SessionId) -> u64 {
         self.live(session).map_or(0, |e| e.uid.load(Acquire))
-    }
-
-    /// PROCESS mode: the worker a session's Connect went to.
-    pub fn set_worker(&self, session: SessionId, worker: WorkerId) {
-        if let Some(e) = self.live(session) {
-            e.worker.store(worker + 1, Release);
-        }
-    }
-
-    pub fn worker(&self, session: SessionId) -> Option<WorkerId> {
-        self.live(session).and_then(|e| e.worker.load(Acquire).checked_sub(1))
     }
 
     /// Notes the peer of a session this worker owns, for getClientInfo() from other workers.
@@ -350,9 +335,6 @@ mod tests {
         d.touch_send(2, 100, true);
         assert_eq!(d.queued(2), 100);
         assert!(d.info(2).unwrap().last_send_ms > 0);
-        assert_eq!(d.worker(2), None);
-        d.set_worker(2, 0);
-        assert_eq!(d.worker(2), Some(0));
         d.release_all_of(1);
         assert_eq!((d.owner(2), d.owner(65)), (None, None));
         assert_eq!((d.uid(2), d.queued(2)), (0, 0));

@@ -462,8 +462,8 @@ impl Reactor {
             let n = match channel::recv(fd, &mut self.buf, &mut self.fds, false) {
                 Ok(Some(n)) if n > 0 => n,
                 Ok(None) => return,
-                Ok(Some(_)) => return self.link_closed(w, None),
-                Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => return self.link_closed(w, None),
+                Ok(Some(_)) => return self.link_closed(w),
+                Err(e) if e.raw_os_error() == Some(libc::ECONNRESET) => return self.link_closed(w),
                 Err(e) if e.raw_os_error().is_some() => {
                     // Transient (ENOBUFS, ENOMEM...): the next readiness tries again.
                     log_at!(Level::Warning, "Reactor::link", "reactor#{}: reading worker#{}'s link failed: {}", self.id, w, e);
@@ -490,15 +490,13 @@ impl Reactor {
 
     /// Nobody holds the other end any more (the manager and its workers are gone): the link
     /// is left alone from now on.
-    fn link_closed(&mut self, w: usize, e: Option<io::Error>) {
+    fn link_closed(&mut self, w: usize) {
         let fd = self.links[w].fd.as_raw_fd();
         let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
         self.links[w].unfinished = false;
         self.links[w].closed = true;
-        match e {
-            Some(e) => log_at!(Level::Warning, "Reactor::link", "reactor#{}: worker#{}'s link failed: {}", self.id, w, e),
-            None if !self.quiet => log_at!(Level::Warning, "Reactor::link", "reactor#{}: worker#{}'s link was closed", self.id, w),
-            None => {}
+        if !self.quiet {
+            log_at!(Level::Warning, "Reactor::link", "reactor#{}: worker#{}'s link was closed", self.id, w);
         }
     }
 

@@ -159,6 +159,18 @@ pub struct Settings {
     pub task_backlog: usize,
     /// How long task() waits for room when the backlog is full, then it fails.
     pub task_backlog_timeout: Duration,
+    /// `task_broker`, `task_broker_name`, `task_broker_secret` (issue #12): tasks through
+    /// Redis Streams instead of the local channels. Kept as given; checked together by
+    /// [`Settings::broker`].
+    pub task_broker_url: Option<String>,
+    pub task_broker_name: String,
+    pub task_broker_secret: Option<Vec<u8>>,
+    /// A task whose task worker stopped answering for this long (its host died or lost its
+    /// link) is claimed by another and reported lost to its sender (or run again).
+    pub task_broker_visibility_timeout: Duration,
+    /// set() was given `worker_num => 0`: one event worker per CPU, except on a broker host,
+    /// where it means none (a host that only adds task workers).
+    pub worker_num_zero: bool,
     /// The listening port's protocol and limits (Swoole's port options, given to set()).
     pub port: PortOptions,
     /// Ports added with addListener(), in order, each with its own options.
@@ -315,6 +327,11 @@ impl Default for Settings {
             daemonize: false,
             task_backlog: 65536,
             task_backlog_timeout: Duration::from_secs(3),
+            task_broker_url: None,
+            task_broker_name: "rswoole".into(),
+            task_broker_secret: None,
+            task_broker_visibility_timeout: Duration::from_secs(30),
+            worker_num_zero: false,
             port: PortOptions::default(),
             extra_ports: Vec::new(),
         }
@@ -332,6 +349,9 @@ pub enum ConfigError {
     /// A check Swoole has, in Swoole's words.
     #[error("{0}")]
     Swoole(&'static str),
+    /// task_broker / task_broker_name (the message never shows a password).
+    #[error("{0}")]
+    Broker(String),
 }
 
 /// Options that Swoole has but that mean nothing for this server model; accepted silently.
@@ -372,6 +392,20 @@ impl Settings {
         n.min(self.worker_num).max(1)
     }
 
+    /// The task broker, if one is set.
+    pub fn broker(&self) -> Option<crate::broker::BrokerSettings> {
+        let url = self.task_broker_url.as_deref()?;
+        // Both parts were checked when set() took them.
+        crate::broker::BrokerSettings::new(url, &self.task_broker_name, self.task_broker_secret.as_deref()).ok()
+    }
+
+    /// What start() runs with: on a broker host, `worker_num => 0` means no event worker.
+    pub fn resolve(&mut self) {
+        if self.worker_num_zero && self.task_broker_url.is_some() {
+            self.worker_num = 0;
+        }
+    }
+
     /// Whether Connect/Close (and BufferFull/BufferEmpty) reach user code: always in BASE
     /// mode; in PROCESS mode only where a connection stays on one worker, as Swoole.
     pub fn delivers_connection_events(&self) -> bool {
@@ -404,6 +438,7 @@ impl Settings {
                 }
                 if key == "worker_num" {
                     self.worker_num = if n == 0 { cpu_count() } else { n as usize };
+                    self.worker_num_zero = n == 0;
                 } else {
                     self.task_worker_num = n as usize;
                 }
@@ -481,6 +516,37 @@ impl Settings {
                 } else {
                     self.task_backlog_timeout = d;
                 }
+            }
+            "task_broker" => {
+                self.task_broker_url = match v {
+                    Value::Null => None,
+                    Value::Str(url) if url.is_empty() => None,
+                    Value::Str(url) => {
+                        crate::broker::BrokerSettings::new(url, &self.task_broker_name, None).map_err(|e| ConfigError::Broker(e.to_string()))?;
+                        Some(url.clone())
+                    }
+                    _ => return Err(type_err("a redis:// URL")),
+                }
+            }
+            "task_broker_name" => {
+                let Value::Str(name) = v else { return Err(type_err("a string")) };
+                crate::broker::BrokerSettings::new("redis://localhost", name, None).map_err(|e| ConfigError::Broker(e.to_string()))?;
+                self.task_broker_name = name.clone();
+            }
+            "task_broker_secret" => {
+                self.task_broker_secret = match v {
+                    Value::Null | Value::Bool(false) => None,
+                    Value::Str(s) if s.is_empty() => None,
+                    Value::Str(s) => Some(s.as_bytes().to_vec()),
+                    _ => return Err(type_err("a string")),
+                }
+            }
+            "task_broker_visibility_timeout" => {
+                let f = v.as_float().ok_or_else(|| type_err("a number"))?;
+                if !(0.1..=86400.0).contains(&f) {
+                    return Err(range("must be between 0.1 and 86400 seconds", f.to_string()));
+                }
+                self.task_broker_visibility_timeout = crate::clock::seconds(f);
             }
             "open_eof_check" | "open_eof_split" | "open_length_check" | "open_tcp_nodelay" => {
                 let b = v.as_bool().ok_or_else(|| type_err("a bool"))?;

@@ -147,6 +147,11 @@ pub enum TaskError {
     Backlog(usize, Duration),
     #[error("send {bytes} bytes to worker#{worker} failed: {source}")]
     Send { bytes: usize, worker: WorkerId, source: io::Error },
+    /// The task broker does not answer (the message says since when and why).
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("task payload of {0} bytes is above the task broker's limit of {1} bytes")]
+    TooLarge(usize, usize),
 }
 
 #[derive(Debug, Error)]

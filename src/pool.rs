@@ -207,6 +207,8 @@ pub fn run_manager<H: Handler>(settings: &Settings, listeners: Vec<Listener>, sh
     let queue = if uses_queue { Some(QueueGuard(MsgQueue::create(settings.message_queue_key).map_err(PoolError::Queue)?)) } else { None };
     hdr.task_queue_id.store(queue.as_ref().map_or(-1, |q| q.0.id()), Relaxed);
     let total = settings.worker_num + settings.task_worker_num + settings.user_processes;
+    // A host that only adds task workers to a broker accepts nothing.
+    let listeners = if settings.worker_num == 0 { Vec::new() } else { listeners };
     let mut pool = Pool {
         sessions,
         settings,
@@ -483,8 +485,11 @@ impl Pool<'_> {
             None => None,
         };
         let results = self.results.get(id as usize).ok_or_else(|| io::Error::other("no result channel for this worker"))?;
-        let (results_rx, max_message) = (results.rx.as_raw_fd(), results.max_message);
-        let tasks = self.task_out();
+        let (results_rx, results_tx, max_message) = (results.rx.as_raw_fd(), results.tx.as_raw_fd(), results.max_message);
+        let tasks = match self.settings.broker() {
+            Some(b) => self.broker_out(id, b, results_tx, max_message)?,
+            None => self.task_out(),
+        };
         let setup = EventWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
@@ -542,6 +547,34 @@ impl Pool<'_> {
         }
     }
 
+    /// With a task broker: the local task workers' outboxes (for tasks given a
+    /// `$dst_worker_id`), and one to this worker's broker threads, started here.
+    fn broker_out(&self, id: WorkerId, settings: crate::broker::BrokerSettings, results_tx: std::os::fd::RawFd, results_max: usize) -> io::Result<Box<dyn TaskOut>> {
+        let generation = self.shm.slot(id).map_or(0, |s| s.generation.load(Relaxed));
+        let to_threads = Channel::new()?;
+        let health = crate::broker::sender::start(crate::broker::sender::SenderSetup {
+            settings,
+            id,
+            sender: format!("{}:{}:{}", self.host_id(), id, generation),
+            tasks_rx: to_threads.rx,
+            results_tx,
+            results_max,
+            shm: self.shm.clone(),
+            visibility: self.settings.task_broker_visibility_timeout,
+        })?;
+        let local = self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect();
+        let broker = Outbox::new(&to_threads.tx, to_threads.max_message, TASKS_PER_DATAGRAM);
+        // The threads' end is theirs; this one lives as long as the process.
+        std::mem::forget(to_threads.tx);
+        Ok(Box::new(crate::transport::broker::BrokerOut::new(local, broker, health)))
+    }
+
+    /// This server's name among the broker's hosts.
+    fn host_id(&self) -> String {
+        let h = self.shm.header();
+        crate::broker::host_id(h.manager_pid.load(Relaxed), h.start_time.load(Relaxed))
+    }
+
     fn run_user_process<H: Handler>(&mut self, id: WorkerId, h: &mut H) -> i32 {
         self.listeners.clear();
         // Held around fork; the user's code gets SIGTERM's default action.
@@ -567,6 +600,10 @@ impl Pool<'_> {
         let result_outboxes = self.results.iter().map(|c| Outbox::new(&c.tx, c.max_message, usize::MAX)).collect();
         let mailbox = self.mailboxes.get(index).map(|c| Mailbox::new(&c.rx, c.max_message));
         let mailboxes = self.mailbox_outboxes();
+        let broker = match self.settings.broker() {
+            Some(b) => Some(crate::broker::bridge::start(b, id, &self.host_id(), self.settings.task_broker_visibility_timeout, self.shm.clone())?),
+            None => None,
+        };
         let setup = TaskWorkerSetup {
             id,
             worker_num: self.settings.worker_num,
@@ -579,6 +616,7 @@ impl Pool<'_> {
             max_request: self.settings.task_worker_lifetime(random_u64()),
             reactors: self.reactor_sender(),
             fds: self.keep_channels(id),
+            broker,
         };
         let tw = Rc::new(RefCell::new(TaskWorker::new(setup)?));
         task_worker::run(tw, h)
@@ -714,7 +752,8 @@ impl Pool<'_> {
             if i < started || h.kind != Kind::Task {
                 continue;
             }
-            let t = Taken { src: h.src, generation: h.generation, task: h.task_id, shared };
+            let broker = h.flags & frame::FLAG_BROKER != 0;
+            let t = Taken { src: h.src, generation: h.generation, task: h.task_id, shared, broker };
             if Some(t) != running {
                 not_started.push(t);
             }
@@ -732,7 +771,13 @@ impl Pool<'_> {
     /// The sender counts the loss when it reads this (it alone knows whether the task's
     /// result got out before its worker died). A full channel keeps the notice queued here.
     fn report_lost(&mut self, id: WorkerId, pid: Pid, code: i32, sig: i32, t: Taken, what: &str) {
-        let Taken { src, generation, task, .. } = t;
+        let Taken { src, generation, task, broker, .. } = t;
+        if broker {
+            // Its sender is on any host: the broker reports it, once the task has been
+            // pending for task_broker_visibility_timeout without a live worker keeping it.
+            log_at!(Level::Notice, "Manager::wait", "task worker#{} (pid {}) died holding broker task#{} of worker#{}; the broker reports it", id, pid, task, src);
+            return;
+        }
         let reason = format!(
             "task#{} of worker#{} {}: task worker#{} (pid {}) exited with status {}, signal {}",
             task, src, what, id, pid, code, sig

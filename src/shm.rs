@@ -53,6 +53,8 @@ pub struct Header {
     pub process_mode: AtomicU32,
     /// PROCESS mode: reactor threads running.
     pub reactor_threads: AtomicU32,
+    /// Task broker: entries dropped unread because their signature did not verify.
+    pub broker_rejected: AtomicU64,
 }
 
 /// One per worker (event workers first, then task workers), indexed by global worker id.
@@ -97,7 +99,8 @@ pub struct TaskRef {
     src: AtomicU32,
     generation: AtomicU32,
     task: AtomicI64,
-    /// Taken from the shared queue (mode 3): not counted in the worker's `queued`.
+    /// Bit 0: taken from the shared queue (mode 3), not counted in the worker's `queued`.
+    /// Bit 1: a broker task (its sender is told of a loss through the broker).
     shared: AtomicU32,
 }
 
@@ -108,13 +111,15 @@ pub struct Taken {
     pub generation: u32,
     pub task: i64,
     pub shared: bool,
+    /// Came through the task broker: the broker, not the manager, reports its loss.
+    pub broker: bool,
 }
 
 impl TaskRef {
-    pub fn set(&self, src: WorkerId, generation: u32, task: i64, shared: bool) {
+    pub fn set(&self, src: WorkerId, generation: u32, task: i64, shared: bool, broker: bool) {
         self.task.store(task, Relaxed);
         self.generation.store(generation, Relaxed);
-        self.shared.store(u32::from(shared), Relaxed);
+        self.shared.store(u32::from(shared) | u32::from(broker) << 1, Relaxed);
         self.src.store(src + 1, Relaxed);
     }
 
@@ -130,7 +135,8 @@ impl TaskRef {
                 src: s - 1,
                 generation: self.generation.load(Relaxed),
                 task: self.task.load(Relaxed),
-                shared: self.shared.load(Relaxed) != 0,
+                shared: self.shared.load(Relaxed) & 1 != 0,
+                broker: self.shared.load(Relaxed) & 2 != 0,
             }),
         }
     }
@@ -330,13 +336,13 @@ mod tests {
         let shm = Shm::new(2, 1).unwrap();
         let slot = shm.slot(1).unwrap();
         assert_eq!(slot.running.peek(), None);
-        slot.running.set(0, 7, 42, true);
-        let t = Taken { src: 0, generation: 7, task: 42, shared: true };
+        slot.running.set(0, 7, 42, true, false);
+        let t = Taken { src: 0, generation: 7, task: 42, shared: true, broker: false };
         assert_eq!(slot.running.peek(), Some(t));
         assert_eq!(slot.running.take(), Some(t));
         assert_eq!(slot.running.peek(), None);
-        slot.running.set(3, 1, -1, false);
-        assert_eq!(slot.running.peek(), Some(Taken { src: 3, generation: 1, task: -1, shared: false }));
+        slot.running.set(3, 1, -1, false, true);
+        assert_eq!(slot.running.peek(), Some(Taken { src: 3, generation: 1, task: -1, shared: false, broker: true }));
         slot.running.clear();
         assert_eq!(slot.running.take(), None);
         for s in [WorkerStatus::Busy, WorkerStatus::Idle, WorkerStatus::Exit] {

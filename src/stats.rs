@@ -11,6 +11,8 @@ use crate::types::WorkerId;
 pub struct Asker {
     pub worker: Option<WorkerId>,
     pub task_backlog: Option<usize>,
+    /// Tasks go through a broker (task workers may be on other hosts).
+    pub broker: bool,
 }
 
 /// Every stats() row, in Swoole's order, with rswoole's additions after Swoole's keys.
@@ -43,7 +45,7 @@ pub fn rows(shm: &Shm, worker_num: usize, task_worker_num: usize, asker: Asker) 
     if process_mode {
         rows.push(("reactor_num", i64::from(h.reactor_threads.load(Relaxed))));
     }
-    if t > 0 {
+    if t > 0 || asker.broker {
         rows.push(("task_idle_worker_num", idle(w..w + t)));
         rows.push(("tasking_num", h.tasking_num.load(Relaxed).max(0)));
         rows.push(("task_count", h.task_count.load(Relaxed) as i64));
@@ -58,6 +60,9 @@ pub fn rows(shm: &Shm, worker_num: usize, task_worker_num: usize, asker: Asker) 
         if let Some(n) = asker.task_backlog {
             rows.push(("worker_task_backlog", n as i64));
         }
+        if asker.broker {
+            rows.push(("task_broker_rejected", h.broker_rejected.load(Relaxed) as i64));
+        }
     }
     rows
 }
@@ -71,7 +76,7 @@ mod tests {
         let shm = Shm::new(3, 1).unwrap();
         shm.slot(0).unwrap().set_status(WorkerStatus::Idle);
         shm.header().tasking_num.store(-2, Relaxed);
-        let r = rows(&shm, 2, 1, Asker { worker: Some(0), task_backlog: Some(4) });
+        let r = rows(&shm, 2, 1, Asker { worker: Some(0), task_backlog: Some(4), broker: false });
         let get = |k| r.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
         assert_eq!(get("idle_worker_num"), Some(1));
         assert_eq!(get("tasking_num"), Some(0), "never negative");
@@ -81,7 +86,7 @@ mod tests {
         shm.header().process_mode.store(1, Relaxed);
         shm.header().reactor_threads.store(2, Relaxed);
         shm.slot(0).unwrap().dispatch_count.store(5, Relaxed);
-        let r = rows(&shm, 2, 1, Asker { worker: Some(0), task_backlog: None });
+        let r = rows(&shm, 2, 1, Asker { worker: Some(0), task_backlog: None, broker: false });
         let get = |k| r.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
         assert_eq!((get("reactor_num"), get("worker_dispatch_count")), (Some(2), Some(5)));
     }
@@ -95,7 +100,7 @@ mod tests {
         shm.slot(3).unwrap().set_status(WorkerStatus::Idle);
         shm.slot(1).unwrap().request_count.store(9, Relaxed);
         shm.header().task_queue_id.store(-1, Relaxed);
-        let r = rows(&shm, 2, 2, Asker { worker: Some(1), task_backlog: None });
+        let r = rows(&shm, 2, 2, Asker { worker: Some(1), task_backlog: None, broker: false });
         let get = |k| r.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
         assert_eq!(get("idle_worker_num"), Some(1));
         assert_eq!(get("task_idle_worker_num"), Some(2));

@@ -178,8 +178,18 @@ impl TaskClient {
             panic!("deliberate fault panic_in_task_send");
         }
         let n = self.out.task_workers();
-        if n == 0 {
+        if n == 0 && (dst.is_some() || self.out.any_free().is_none()) {
             return Err(TaskError::NoTaskWorker);
+        }
+        if dst.is_none() {
+            // A broker that does not answer refuses at once: the caller is never made to wait
+            // for one that may not come back.
+            if let Some(why) = self.out.unavailable() {
+                return Err(TaskError::Unavailable(why));
+            }
+            if let Some(max) = self.out.max_body().filter(|&m| data.bytes.len() > m) {
+                return Err(TaskError::TooLarge(data.bytes.len(), max));
+            }
         }
         if self.backlog_len() >= self.backlog.max {
             self.wait_for_room(registry)?;
@@ -235,6 +245,10 @@ impl TaskClient {
             _ => return false,
         };
         let n = self.out.task_workers();
+        if let (Some(_), Some(why)) = (self.out.any_free(), self.out.unavailable()) {
+            log_at!(Level::Warning, "Worker::retry", "task#{} of worker#{} cannot be sent again: {}", id, self.id, why);
+            return false;
+        }
         let idx = self.out.any_free().unwrap_or_else(|| (dead as usize).saturating_sub(self.worker_num).wrapping_add(1) % n.max(1));
         match self.send_task(registry, id, &data, idx) {
             Ok(()) => {

@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::os::fd::{BorrowedFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
@@ -26,12 +26,14 @@ use crate::fault::{self, Point};
 use crate::handler::{FinishError, Handler, MessageError, Process, TaskContext};
 use crate::messages::{self, Mailbox};
 use crate::ipc::channel::Outbox;
-use crate::ipc::frame::{self, Frames, Kind, FLAG_LAST, FLAG_SERIALIZED, HEADER_LEN};
+use crate::broker::bridge::{Bridge, WorkerEnds};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_BROKER, FLAG_LAST, FLAG_SERIALIZED, HEADER_LEN};
 use crate::ipc::payload::{self, BodyRef, Carrier};
 use crate::log::Level;
 use crate::log_at;
 use crate::shm::{self, Shm, WorkerSlot, WorkerStatus, INBOX_BODY};
 use crate::signals::{self, Wakeup};
+use crate::transport::socketpair::SocketIn;
 use crate::transport::TaskIn;
 use crate::timer::{TimerId, Timers};
 use crate::types::{Body, Bytes, Payload, TaskInfo, WorkerId};
@@ -54,6 +56,25 @@ pub struct TaskWorkerSetup {
     pub fds: Vec<OwnedFd>,
     /// PROCESS mode: the way to the reactors, for send() and close() on any connection.
     pub reactors: Option<(crate::reactor::links::LinksSetup, Arc<crate::net::sessions::SessionDir>)>,
+    /// With a task broker: this worker's ends of its bridge thread.
+    pub broker: Option<WorkerEnds>,
+}
+
+/// Longest a stopping worker waits for its bridge thread to say it takes no more tasks.
+const QUIESCE_BOUND: Duration = Duration::from_secs(3);
+
+/// A task worker's side of its bridge thread (see `broker::bridge`).
+struct BrokerSide {
+    bridge: Bridge,
+    /// Where the bridge hands tasks (received like any task, into the inbox buffer).
+    inbox: SocketIn,
+    _inbox_fd: OwnedFd,
+    /// Results of broker tasks, each after its Route frame.
+    out: Outbox,
+    /// Closed when the worker has sent all it will: the bridge then writes the rest and ends.
+    out_fd: Option<OwnedFd>,
+    /// The bridge was told to take no more.
+    quiet: bool,
 }
 
 /// What a task worker does next, between tasks: run a task, a timer that is due, or a
@@ -81,6 +102,8 @@ enum TaskBody {
 struct Running {
     info: TaskInfo,
     generation: u32,
+    /// A broker task's Route body: its results go back through the bridge.
+    route: Option<Vec<u8>>,
 }
 
 /// The datagram in the inbox buffer that this worker is working through.
@@ -95,6 +118,8 @@ struct Batch {
     shared: bool,
     /// Descriptors that came with it, one per memfd body, in frame order.
     fds: VecDeque<OwnedFd>,
+    /// The Route frame read just before a broker task.
+    route: Option<Vec<u8>>,
 }
 
 pub struct TaskWorker {
@@ -122,6 +147,7 @@ pub struct TaskWorker {
     unsettled: bool,
     _fds: Vec<OwnedFd>,
     links: Option<crate::reactor::links::Links>,
+    broker: Option<BrokerSide>,
 }
 
 impl TaskWorker {
@@ -131,6 +157,17 @@ impl TaskWorker {
         s.shm.slot(s.id).ok_or_else(|| io::Error::other(format!("task worker#{} has no slot", s.id)))?;
         let wake = signals::install(&[Signal::SIGTERM])?;
         let links = s.reactors.map(|(setup, dir)| crate::reactor::links::Links::sender(s.id, setup, dir, s.shm.clone()));
+        let broker = match s.broker {
+            Some(ends) => Some(BrokerSide {
+                bridge: ends.bridge,
+                inbox: SocketIn::new(ends.inbox.as_raw_fd())?,
+                _inbox_fd: ends.inbox,
+                out: Outbox::new(&ends.results, ends.max_message, usize::MAX),
+                out_fd: Some(ends.results),
+                quiet: false,
+            }),
+            None => None,
+        };
         // SAFETY: nothing else in this process refers to the buffer yet. Touching every page
         // now means a later receive never faults on it: a fault interrupted by SIGKILL during
         // the kernel's copy could lose a dequeued datagram without a record.
@@ -156,6 +193,7 @@ impl TaskWorker {
             unsettled: false,
             _fds: s.fds,
             links,
+            broker,
         })
     }
 
@@ -164,11 +202,25 @@ impl TaskWorker {
         self.shm.slot(self.id).expect("own slot checked at start")
     }
 
-    fn send_result(&mut self, info: TaskInfo, generation: u32, data: &Payload, extra: u8) -> Result<(), FinishError> {
-        let out = self.results.get_mut(info.src_worker as usize).ok_or(FinishError::NoTask)?;
+    fn send_result(&mut self, info: TaskInfo, generation: u32, route: Option<&[u8]>, data: &Payload, extra: u8) -> Result<(), FinishError> {
         let f = payload::message(Kind::Result, extra, (self.id, generation, info.id), data, usize::MAX, Carrier::Pass)
             .map_err(|e| FinishError::Pack(info.id, e))?;
+        let out = self.reply_outbox(info.src_worker, generation, info.id, route).ok_or(FinishError::NoTask)?;
         out.push(f).map(|_| ()).map_err(|e| FinishError::Send(info.id, e))
+    }
+
+    /// Where frames for task `task` of `to` go: `to`'s result channel, or for a broker task
+    /// the bridge, after the task's Route frame.
+    fn reply_outbox(&mut self, to: WorkerId, generation: u32, task: i64, route: Option<&[u8]>) -> Option<&mut Outbox> {
+        match (route, self.broker.as_mut()) {
+            (Some(r), Some(b)) => {
+                let f = frame::encode(Kind::Route, 0, self.id, generation, task, r).ok()?;
+                b.out.push_lazy(f.into());
+                Some(&mut b.out)
+            }
+            (Some(_), None) => None,
+            (None, _) => self.results.get_mut(to as usize),
+        }
     }
 
     /// Ends the running task: a returned value is its last result; otherwise a small "done"
@@ -182,7 +234,7 @@ impl TaskWorker {
         slot.set_status(WorkerStatus::Idle);
         self.tasks_run += 1;
         let sent_last = match ret {
-            Some(p) => match self.send_result(r.info, r.generation, &p, FLAG_LAST) {
+            Some(p) => match self.send_result(r.info, r.generation, r.route.as_deref(), &p, FLAG_LAST) {
                 Ok(()) => true,
                 Err(e) => {
                     log_at!(Level::Warning, "TaskWorker::finish", "{}", e);
@@ -192,7 +244,7 @@ impl TaskWorker {
             None => false,
         };
         if !sent_last {
-            self.push_notice(r.info.src_worker, Kind::Done, r.generation, r.info.id, b"", false);
+            self.push_notice(r.info.src_worker, Kind::Done, r.generation, r.info.id, b"", false, r.route.as_deref());
         }
         // The task stays "running" in the slot until its last frame has left this process:
         // killed before that, it is reported lost instead of vanishing.
@@ -202,12 +254,14 @@ impl TaskWorker {
 
     /// Queues a small frame for event worker `to` (sent now with `now`, else with the next
     /// push or flush, sharing its datagram).
-    fn push_notice(&mut self, to: WorkerId, kind: Kind, generation: u32, task: i64, body: &[u8], now: bool) {
-        let Some(out) = self.results.get_mut(to as usize) else {
+    #[allow(clippy::too_many_arguments)]
+    fn push_notice(&mut self, to: WorkerId, kind: Kind, generation: u32, task: i64, body: &[u8], now: bool, route: Option<&[u8]>) {
+        let id = self.id;
+        let Some(out) = self.reply_outbox(to, generation, task, route) else {
             log_at!(Level::Warning, "TaskWorker::finish", "task#{} names worker#{}, which does not exist", task, to);
             return;
         };
-        let sent = frame::encode(kind, 0, self.id, generation, task, body).map_err(io::Error::from).and_then(|f| {
+        let sent = frame::encode(kind, 0, id, generation, task, body).map_err(io::Error::from).and_then(|f| {
             if now {
                 out.push(f.into()).map(|_| ())
             } else {
@@ -223,7 +277,7 @@ impl TaskWorker {
     /// Sends what is queued; once nothing is, the last task is off the books. True then.
     fn settle(&mut self) -> bool {
         self.flush_results();
-        if !self.results.iter().all(Outbox::is_empty) {
+        if !self.results.iter().chain(self.broker.as_ref().map(|b| &b.out)).all(Outbox::is_empty) {
             return false;
         }
         if self.unsettled {
@@ -279,12 +333,16 @@ impl TaskWorker {
             // taken from its channel is done; the rest stays there for its successor (reload),
             // or was already reported by its senders when they gave up waiting (shutdown).
             if self.stopping || self.retiring() {
+                // Broker tasks the bridge handed over before it was told to stop are run first.
+                if self.last_broker_tasks()? {
+                    continue;
+                }
                 self.flush_results();
                 return Ok(None);
             }
             // Let waiting results and done-messages go before sleeping.
             self.flush_results();
-            if self.results.iter().chain(&self.mailboxes).all(Outbox::is_empty) && self.timers.is_empty() && self.mailbox.is_none() {
+            if self.results.iter().chain(&self.mailboxes).all(Outbox::is_empty) && self.timers.is_empty() && self.mailbox.is_none() && self.broker.is_none() {
                 // The common case: sleep in the receive itself, one system call per task as a
                 // plain reader would. It fails with EINTR on a signal, so SIGTERM wakes it; a
                 // timeout bounds the rare race with a signal landing just before the call.
@@ -316,17 +374,32 @@ impl TaskWorker {
             self.batch.cursor = at + HEADER_LEN + len;
             let index = self.batch.index;
             self.batch.index += 1;
+            if h.kind == Kind::Route {
+                self.batch.route = Some(buf[at + HEADER_LEN..at + HEADER_LEN + len].to_vec());
+                self.slot().started.store(self.batch.index, Relaxed);
+                continue;
+            }
             if h.kind != Kind::Task {
                 log_at!(Level::Warning, "TaskWorker::receive", "unexpected {:?} frame", h.kind);
                 self.slot().started.store(self.batch.index, Relaxed);
                 continue;
             }
+            let route = match (h.flags & FLAG_BROKER != 0, self.batch.route.take()) {
+                (false, _) => None,
+                (true, Some(r)) => Some(r),
+                (true, None) => {
+                    log_at!(Level::Warning, "TaskWorker::receive", "broker task#{} of worker#{} came without its route; dropped", h.task_id, h.src);
+                    self.slot().started.store(self.batch.index, Relaxed);
+                    self.started(self.batch.shared);
+                    continue;
+                }
+            };
             let inline = at + HEADER_LEN..at + HEADER_LEN + len;
             let body = match payload::body_ref(&h, &buf[inline.clone()], &mut self.batch.fds) {
                 Ok(BodyRef::Inline(_)) => TaskBody::Inbox(inline),
                 Ok(BodyRef::Held(b)) => TaskBody::Held(b),
                 Err(e) => {
-                    self.unreadable(&h, e);
+                    self.unreadable(&h, e, route.as_deref());
                     continue;
                 }
             };
@@ -335,10 +408,10 @@ impl TaskWorker {
             slot.set_status(WorkerStatus::Busy);
             // Running first, then counted as begun: a death in between reports it once (the
             // manager skips a not-begun frame equal to the running task).
-            slot.running.set(h.src, h.generation, h.task_id, self.batch.shared);
+            slot.running.set(h.src, h.generation, h.task_id, self.batch.shared, route.is_some());
             slot.started.store(index + 1, Relaxed);
             self.started(self.batch.shared);
-            self.running = Some(Running { info, generation: h.generation });
+            self.running = Some(Running { info, generation: h.generation, route });
             return Some(Task { info, serialized: h.flags & FLAG_SERIALIZED != 0, body });
         }
         if self.batch.end > 0 {
@@ -367,10 +440,10 @@ impl TaskWorker {
 
     /// A task whose payload could not be read never runs: its sender hears it was lost (told
     /// before it counts as begun, so a kill in between reports it twice, never not at all).
-    fn unreadable(&mut self, h: &frame::Header, e: io::Error) {
+    fn unreadable(&mut self, h: &frame::Header, e: io::Error, route: Option<&[u8]>) {
         let reason = format!("[Worker#{}] the execution of task#{} has failed: {}", self.id, h.task_id, e);
         log_at!(Level::Warning, "TaskWorker::receive", "{}", reason);
-        self.push_notice(h.src, Kind::Lost, h.generation, h.task_id, reason.as_bytes(), true);
+        self.push_notice(h.src, Kind::Lost, h.generation, h.task_id, reason.as_bytes(), true, route);
         self.slot().started.store(self.batch.index, Relaxed);
         self.started(self.batch.shared);
     }
@@ -378,18 +451,57 @@ impl TaskWorker {
     /// Receives one datagram into the inbox buffer. False when there was none (or a signal
     /// or the receive timeout ended the wait).
     fn receive(&mut self, wait: bool) -> io::Result<bool> {
+        self.receive_from(wait, true)
+    }
+
+    /// As `receive`: the broker's inbox first (without waiting), then, with `local`, this
+    /// worker's own channel.
+    fn receive_from(&mut self, wait: bool, local: bool) -> io::Result<bool> {
         if fault::hit(Point::KillBeforeTake) {
             fault::kill_self();
         }
         // SAFETY: the batch is over (next_task only receives then), so no slice of the buffer
         // is alive; the kernel writes into it, the same bytes the manager reads after a death.
         let buf = unsafe { self.buf.bytes_mut() };
-        let Some(got) = self.inbox.receive(buf, wait)? else { return Ok(false) };
+        let from_broker = match self.broker.as_mut() {
+            Some(b) => b.inbox.receive(buf, false)?,
+            None => None,
+        };
+        let got = match from_broker {
+            Some(g) => g,
+            None if local => match self.inbox.receive(buf, wait)? {
+                Some(g) => g,
+                None => return Ok(false),
+            },
+            None => return Ok(false),
+        };
         if fault::hit(Point::KillAfterTake) {
             fault::kill_self();
         }
-        self.batch = Batch { cursor: INBOX_BODY, end: got.end, index: 0, shared: got.shared, fds: got.fds };
+        self.batch = Batch { cursor: INBOX_BODY, end: got.end, index: 0, shared: got.shared, fds: got.fds, route: None };
         Ok(true)
+    }
+
+    /// Stopping: tells the bridge to take no more tasks (once), then takes what it handed
+    /// over before that. True when a datagram came (its tasks run before the stop).
+    fn last_broker_tasks(&mut self) -> io::Result<bool> {
+        let Some(b) = self.broker.as_mut() else { return Ok(false) };
+        if !b.quiet {
+            b.quiet = true;
+            if !b.bridge.quiesce(QUIESCE_BOUND) {
+                log_at!(Level::Warning, "TaskWorker::stop", "task worker#{}: its broker thread did not stop taking tasks within {:?}", self.id, QUIESCE_BOUND);
+            }
+        }
+        self.receive_from(false, false)
+    }
+
+    /// At exit, after the last results left: the bridge writes them to the broker, then ends.
+    fn finish_broker(&mut self) {
+        let Some(b) = self.broker.as_mut() else { return };
+        b.out_fd = None;
+        if !b.bridge.finish(self.max_wait) {
+            log_at!(Level::Warning, "TaskWorker::stop", "task worker#{}: its last broker results were not written within {:?}", self.id, self.max_wait);
+        }
     }
 
     /// The next message in this worker's mailbox, if one waits (never while stopping: what is
@@ -406,7 +518,7 @@ impl TaskWorker {
     }
 
     fn flush_results(&mut self) {
-        for out in self.results.iter_mut().chain(self.mailboxes.iter_mut()) {
+        for out in self.results.iter_mut().chain(self.broker.as_mut().map(|b| &mut b.out)).chain(self.mailboxes.iter_mut()) {
             if let Err(e) = out.flush() {
                 log_at!(Level::Warning, "TaskWorker::finish", "send result to worker failed: {}", e);
             }
@@ -421,16 +533,15 @@ impl TaskWorker {
         // A timer bounds the sleep (none fire while stopping).
         self.timers.next_round();
         let limit = if self.stopping { PollTimeout::NONE } else { crate::clock::poll_timeout(self.timers.sleep_limit(None)) };
-        let mail = self.mailbox.as_ref().filter(|_| for_tasks && !self.stopping).map(|m| (m.fd(), PollFlags::POLLIN));
-        let woken = match self.inbox.fd() {
-            Some(fd) if for_tasks => match mail {
-                Some(m) => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN), m], limit)?,
-                None => self.poll_with_results(&[wake, (fd, PollFlags::POLLIN)], limit)?,
-            },
-            Some(_) => self.poll_with_results(&[wake], limit)?,
-            // An inbox that cannot be polled: look again soon.
-            None => self.poll_with_results(&[wake], PollTimeout::from(1u8))?,
-        };
+        let mut fds = vec![wake];
+        if for_tasks {
+            fds.extend(self.inbox.fd().map(|fd| (fd, PollFlags::POLLIN)));
+            fds.extend(self.broker.as_ref().and_then(|b| b.inbox.fd()).map(|fd| (fd, PollFlags::POLLIN)));
+            fds.extend(self.mailbox.as_ref().filter(|_| !self.stopping).map(|m| (m.fd(), PollFlags::POLLIN)));
+        }
+        // An inbox that cannot be polled: look again soon.
+        let limit = if self.inbox.fd().is_none() { PollTimeout::from(1u8) } else { limit };
+        let woken = self.poll_with_results(&fds, limit)?;
         self.pass_now = Instant::now();
         if woken[0] {
             self.wake.drain();
@@ -444,7 +555,14 @@ impl TaskWorker {
     /// Polls `fds` plus every result channel that has frames waiting (for room to write).
     /// Returns, for each of `fds`, whether it became readable.
     fn poll_with_results(&self, fds: &[(RawFd, PollFlags)], timeout: PollTimeout) -> io::Result<Vec<bool>> {
-        let waiting = self.results.iter().chain(&self.mailboxes).filter(|o| !o.is_empty()).filter_map(|o| o.fd()).map(|fd| (fd, PollFlags::POLLOUT));
+        let waiting = self
+            .results
+            .iter()
+            .chain(self.broker.as_ref().map(|b| &b.out))
+            .chain(&self.mailboxes)
+            .filter(|o| !o.is_empty())
+            .filter_map(|o| o.fd())
+            .map(|fd| (fd, PollFlags::POLLOUT));
         // SAFETY: every fd here stays open for the life of this worker; the borrows end with poll().
         let mut pfds: Vec<PollFd> =
             fds.iter().copied().chain(waiting).map(|(fd, ev)| PollFd::new(unsafe { BorrowedFd::borrow_raw(fd) }, ev)).collect();
@@ -511,8 +629,8 @@ impl TaskContext for TaskWorker {
 
     fn finish(&mut self, data: &Payload) -> Result<(), FinishError> {
         let r = self.running.as_ref().ok_or(FinishError::NoTask)?;
-        let (info, generation) = (r.info, r.generation);
-        self.send_result(info, generation, data, 0)
+        let (info, generation, route) = (r.info, r.generation, r.route.clone());
+        self.send_result(info, generation, route.as_deref(), data, 0)
     }
 }
 
@@ -552,6 +670,7 @@ pub fn run<H: Handler>(tw: Rc<std::cell::RefCell<TaskWorker>>, h: &mut H) -> io:
         }
     };
     tw.borrow_mut().drain_results();
+    tw.borrow_mut().finish_broker();
     let shm = tw.borrow().shm.clone();
     if let Some(slot) = shm.slot(id) {
         slot.set_status(WorkerStatus::Exit);

@@ -11,10 +11,14 @@
 //!   refreshing it, so a dead sender leaves nothing behind.
 //! - Every entry is a frame (`ipc::frame`) and its signature ([`envelope::Signer`]).
 //!
-//! This module speaks the protocol only; which process runs it (a helper thread next to the
-//! PHP loop, never PHP itself) is the transport's business.
+//! `streams` speaks the protocol; `sender` (in event workers) and `bridge` (in task workers)
+//! run it on threads beside the PHP loop, which never call PHP; `transport::broker` is the
+//! seam the task client sees.
 
+pub mod bridge;
 pub mod envelope;
+pub mod route;
+pub mod sender;
 pub mod streams;
 
 use thiserror::Error;
@@ -62,6 +66,19 @@ impl BrokerSettings {
         Ok(BrokerSettings { url: url.into(), name: name.into(), secret: secret.filter(|s| !s.is_empty()).map(<[u8]>::to_vec) })
     }
 }
+
+/// This server's name among the broker's hosts: the host name, the manager's pid and the
+/// server's start time, so two servers on one host, or one started again, never share a
+/// result stream or a consumer.
+pub fn host_id(manager_pid: i32, start_time: i64) -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    let host: String = host.trim().chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect();
+    format!("{}-{}-{}", if host.is_empty() { "host" } else { &host }, manager_pid, start_time)
+}
+
+/// Largest task or result body the broker carries: Redis's limit for one string
+/// (proto-max-bulk-len, 512 MB by default), less the frame's header and some room.
+pub const MAX_BODY: usize = (512 << 20) - 4096;
 
 /// `url` with any password replaced by `***`.
 pub fn redacted(url: &str) -> String {

@@ -1,7 +1,13 @@
 //! The task path's Redis Streams protocol: send tasks, take them as a consumer of the group,
-//! write their results and acknowledge them in one transaction, read a sender's results, and
-//! claim the tasks of a consumer that died. Many tasks per round trip (pipelines) whenever
-//! many are in flight.
+//! write their results (and acknowledge them) only while the writer still holds them, read a
+//! sender's results, and report the tasks of consumers that stopped answering.
+//!
+//! Who holds a task is Redis's pending list: a task is delivered to one consumer; that
+//! consumer, while it runs the task, keeps it fresh (`keep`); a task that no one kept for the
+//! visibility timeout is taken by a claimer, acknowledged and reported lost to its sender in
+//! one script (`claim_lost`). Every write of a result checks, in the same script, that the
+//! writer still holds the task: of a late result and a loss report, exactly one reaches the
+//! sender. Many tasks per round trip (pipelines) whenever many are in flight.
 
 use std::time::Duration;
 
@@ -15,22 +21,104 @@ pub const RESULT_STREAM_TTL: Duration = Duration::from_secs(3600);
 /// A result stream is capped (approximately) at this many entries: its reader deletes what
 /// it read, so only a reader that stopped reading ever reaches it.
 const RESULT_STREAM_MAX: usize = 100_000;
+/// A loss report carries the task frame's header, the part of it the sender needs.
+const HEADER_LEN: usize = crate::ipc::frame::HEADER_LEN;
+
+/// Writes a result for task entry ARGV[4] (and with ARGV[5] = 1 acknowledges and deletes it),
+/// or only keeps it (ARGV[6] empty, ARGV[5] = 0), if consumer ARGV[2] still holds it: it is
+/// pending and either ARGV[2]'s or another's that went quiet for less than the visibility
+/// timeout ARGV[3] (a process running a task its predecessor took adopts it). A stale task
+/// of another consumer is a claimer's. Returns 1 when written, 0 when the task is not ours.
+const WRITE: &str = r"
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[4], ARGV[4], 1)
+local e = p[1]
+if not e then return 0 end
+if e[2] ~= ARGV[2] and tonumber(e[3]) >= tonumber(ARGV[3]) then return 0 end
+if ARGV[6] ~= '' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'f', ARGV[6], 's', ARGV[7])
+  redis.call('EXPIRE', KEYS[2], ARGV[9])
+end
+if ARGV[5] == '1' then
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('XDEL', KEYS[1], ARGV[4])
+else
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[4], 'JUSTID')
+end
+return 1
+";
+
+/// Takes up to ARGV[4] tasks that went quiet for the visibility timeout ARGV[3], and for each
+/// tells its sender (an `l` entry holding the task frame's header) and acknowledges and
+/// deletes it, all in one step: no other claimer, and no late result, can report it again.
+const CLAIM_LOST: &str = r"
+local claimed = 0
+local cursor = '0-0'
+repeat
+  local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], cursor, 'COUNT', ARGV[4])
+  cursor = r[1]
+  for _, e in ipairs(r[2]) do
+    if e then
+      local f, reply = nil, nil
+      local fields = e[2] or {}
+      for i = 1, #fields, 2 do
+        if fields[i] == 'f' then f = fields[i + 1] elseif fields[i] == 'r' then reply = fields[i + 1] end
+      end
+      if f and reply and string.sub(reply, 1, #ARGV[5]) == ARGV[5] then
+        redis.call('XADD', reply, 'MAXLEN', '~', ARGV[6], '*', 'l', string.sub(f, 1, tonumber(ARGV[8])))
+        redis.call('EXPIRE', reply, ARGV[7])
+      end
+      redis.call('XACK', KEYS[1], ARGV[1], e[1])
+      redis.call('XDEL', KEYS[1], e[1])
+      claimed = claimed + 1
+    end
+  end
+until cursor == '0-0' or claimed >= tonumber(ARGV[4])
+return claimed
+";
+
+/// Removes the consumers of group ARGV[1] idle for ARGV[2] ms that hold nothing.
+const FORGET: &str = r"
+local n = 0
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local name, pending, idle = nil, nil, nil
+  for i = 1, #c, 2 do
+    if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'pending' then pending = c[i + 1] elseif c[i] == 'idle' then idle = c[i + 1] end
+  end
+  if name and pending == 0 and idle and idle >= tonumber(ARGV[2]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
+    n = n + 1
+  end
+end
+return n
+";
 
 /// A task taken from the stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Taken {
-    /// The stream entry, acknowledged when its results are written.
+    /// The stream entry, acknowledged when its last result is written.
     pub entry: String,
     pub frame: Vec<u8>,
     /// The sender's result stream.
     pub reply_to: String,
 }
 
-/// One result for a sender.
+/// One write for a task its writer holds: a result (`frame`), and with `last` the end of
+/// the task; no frame and not last only keeps the task (resets its idle time).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reply {
+pub struct Write {
+    pub entry: String,
     pub reply_to: String,
-    pub frame: Vec<u8>,
+    pub frame: Option<Vec<u8>>,
+    pub last: bool,
+}
+
+/// What a sender finds in its result stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Incoming {
+    /// A result frame (verified).
+    Frame(Vec<u8>),
+    /// A task was reported lost: the header of its frame.
+    Lost(Vec<u8>),
 }
 
 pub struct Broker {
@@ -38,7 +126,11 @@ pub struct Broker {
     signer: Signer,
     tasks: String,
     group: String,
+    epoch_key: String,
     results_prefix: String,
+    write: redis::Script,
+    claim: redis::Script,
+    forget: redis::Script,
     /// Entries dropped unread: no frame, or a signature that does not verify.
     pub rejected: u64,
 }
@@ -59,7 +151,22 @@ impl Broker {
                 return Err(e.into());
             }
         }
-        Ok(Broker { con, signer: Signer::new(s.secret.as_deref(), &s.name), tasks, group, results_prefix: format!("{}:results:", s.name), rejected: 0 })
+        let (write, claim, forget) = (redis::Script::new(WRITE), redis::Script::new(CLAIM_LOST), redis::Script::new(FORGET));
+        for s in [&write, &claim, &forget] {
+            s.load(&mut con)?;
+        }
+        Ok(Broker {
+            con,
+            signer: Signer::new(s.secret.as_deref(), &s.name),
+            tasks,
+            group,
+            epoch_key: format!("{}:epoch", s.name),
+            results_prefix: format!("{}:results:", s.name),
+            write,
+            claim,
+            forget,
+            rejected: 0,
+        })
     }
 
     /// The result stream of sender `sender` (host, worker id and incarnation, say).
@@ -67,14 +174,23 @@ impl Broker {
         format!("{}{}", self.results_prefix, sender)
     }
 
-    /// Sends tasks (one round trip for all); returns their entry ids.
+    /// The broker's epoch: a token set by the first process that finds none. A Redis that
+    /// restarted without its data has a new one, so a sender learns that the tasks it sent
+    /// before are gone (where a data-keeping restart or a cut link keeps the old one).
+    pub fn epoch(&mut self, fresh: &str) -> Result<String, BrokerError> {
+        let (_, epoch): (Value, String) = redis::pipe().cmd("SET").arg(&self.epoch_key).arg(fresh).arg("NX").cmd("GET").arg(&self.epoch_key).query(&mut self.con)?;
+        Ok(epoch)
+    }
+
+    /// Sends tasks (one round trip for all); returns their entry ids. The signature covers
+    /// the frame and where its results go.
     pub fn send(&mut self, reply_to: &str, frames: &[&[u8]]) -> Result<Vec<String>, BrokerError> {
         if frames.is_empty() {
             return Ok(Vec::new());
         }
         let mut p = redis::pipe();
         for f in frames {
-            p.cmd("XADD").arg(&self.tasks).arg("*").arg("f").arg(*f).arg("r").arg(reply_to).arg("s").arg(self.signer.sign(f));
+            p.cmd("XADD").arg(&self.tasks).arg("*").arg("f").arg(*f).arg("r").arg(reply_to).arg("s").arg(self.signer.sign(&signed(f, reply_to.as_bytes())));
         }
         Ok(p.query(&mut self.con)?)
     }
@@ -99,38 +215,6 @@ impl Broker {
         self.accept(found)
     }
 
-    /// Tasks pending for longer than `min_idle` with consumers that stopped (died, lost their
-    /// link): taken over by `consumer`, to be run again or reported lost. A live consumer
-    /// running a task longer than that must keep it (`XCLAIM ... JUSTID` to itself) or it is
-    /// claimed too; the transport that runs tasks is to do so.
-    ///
-    /// Redis scans a bounded part of the pending list per call: this follows its cursor over
-    /// the whole list (bounded by `count` claimed entries).
-    pub fn claim_stale(&mut self, consumer: &str, min_idle: Duration, count: usize) -> Result<Vec<Taken>, BrokerError> {
-        let mut cursor = "0-0".to_string();
-        let mut found = Vec::new();
-        loop {
-            let v: Value = redis::cmd("XAUTOCLAIM")
-                .arg(&self.tasks)
-                .arg(&self.group)
-                .arg(consumer)
-                .arg(min_idle.as_millis() as u64)
-                .arg(&cursor)
-                .arg("COUNT")
-                .arg(count.saturating_sub(found.len()).max(1))
-                .query(&mut self.con)?;
-            let Value::Array(parts) = v else { return Err(BrokerError::Reply("XAUTOCLAIM")) };
-            let mut parts = parts.into_iter();
-            let next = parts.next().and_then(bytes).map(|b| String::from_utf8_lossy(&b).into_owned()).ok_or(BrokerError::Reply("XAUTOCLAIM"))?;
-            found.extend(parts.next().map(entries).unwrap_or_default());
-            if next == "0-0" || found.len() >= count {
-                break;
-            }
-            cursor = next;
-        }
-        self.accept(found)
-    }
-
     /// Checks each entry's signature; the rest are acknowledged and deleted unread (counted).
     fn accept(&mut self, found: Vec<Entry>) -> Result<Vec<Taken>, BrokerError> {
         let mut good = Vec::new();
@@ -138,7 +222,9 @@ impl Broker {
         for (entry, fields) in found {
             let field = |name: &[u8]| field(&fields, name);
             match (field(b"f"), field(b"r"), field(b"s")) {
-                (Some(frame), Some(reply_to), sig) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) && reply_to.starts_with(self.results_prefix.as_bytes()) => {
+                (Some(frame), Some(reply_to), sig)
+                    if reply_to.starts_with(self.results_prefix.as_bytes()) && self.signer.verify(&signed(&frame, &reply_to), sig.as_deref().unwrap_or_default()) =>
+                {
                     good.push(Taken { entry, frame, reply_to: String::from_utf8_lossy(&reply_to).into_owned() });
                 }
                 _ => bad.push(entry),
@@ -162,36 +248,68 @@ impl Broker {
         Ok(good)
     }
 
-    /// Writes results and acknowledges (and deletes) the tasks they end, in one MULTI/EXEC:
-    /// nothing of it is seen half-done. (Redis does not roll back a command that fails inside
-    /// it, e.g. a reply key of the wrong type, and a connection lost after EXEC leaves the
-    /// outcome unknown: an error here does not prove nothing was written.)
-    pub fn finish(&mut self, replies: &[Reply], done: &[String]) -> Result<(), BrokerError> {
+    /// Writes (one round trip for all) what `consumer` has for tasks it holds; for each, true
+    /// when it was written, false when the task is no longer ours (reported lost already, or
+    /// taken over): a late result is dropped, never delivered beside its loss report.
+    pub fn write(&mut self, consumer: &str, visibility: Duration, writes: &[Write]) -> Result<Vec<bool>, BrokerError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let vis = visibility.as_millis() as u64;
         let mut p = redis::pipe();
-        p.atomic();
-        for r in replies {
-            p.cmd("XADD").arg(&r.reply_to).arg("MAXLEN").arg("~").arg(RESULT_STREAM_MAX).arg("*").arg("f").arg(&r.frame).arg("s").arg(self.signer.sign(&r.frame)).ignore();
+        for w in writes {
+            let frame = w.frame.as_deref().unwrap_or_default();
+            let sig = if frame.is_empty() { Vec::new() } else { self.signer.sign(frame) };
+            let mut inv = self.write.key(&self.tasks);
+            inv.key(&w.reply_to)
+                .arg(&self.group)
+                .arg(consumer)
+                .arg(vis)
+                .arg(&w.entry)
+                .arg(if w.last { "1" } else { "0" })
+                .arg(frame)
+                .arg(sig)
+                .arg(RESULT_STREAM_MAX)
+                .arg(RESULT_STREAM_TTL.as_secs());
+            p.invoke_script(&inv);
         }
-        let mut streams: Vec<&str> = replies.iter().map(|r| r.reply_to.as_str()).collect();
-        streams.sort_unstable();
-        streams.dedup();
-        for s in streams {
-            p.cmd("EXPIRE").arg(s).arg(RESULT_STREAM_TTL.as_secs()).ignore();
+        // Loaded at connect; loaded again if someone flushed the scripts since.
+        match p.query::<Vec<i64>>(&mut self.con) {
+            Ok(v) => Ok(v.into_iter().map(|n| n == 1).collect()),
+            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
+                self.write.load(&mut self.con)?;
+                let v: Vec<i64> = p.query(&mut self.con)?;
+                Ok(v.into_iter().map(|n| n == 1).collect())
+            }
+            Err(e) => Err(e.into()),
         }
-        if !done.is_empty() {
-            p.cmd("XACK").arg(&self.tasks).arg(&self.group).arg(done).ignore();
-            p.cmd("XDEL").arg(&self.tasks).arg(done).ignore();
-        }
-        p.query::<()>(&mut self.con)?;
-        Ok(())
     }
 
-    /// Results in `stream` after entry `after` ("0" for all), waiting up to `block`; what is
-    /// read is deleted (the stream is this reader's alone) and the stream's life renewed.
-    /// Entries that do not verify are dropped (counted).
-    pub fn results(&mut self, stream: &str, after: &str, count: usize, block: Duration) -> Result<Vec<(String, Vec<u8>)>, BrokerError> {
+    /// Tasks that went quiet (pending longer than `visibility` with no one keeping them: their
+    /// worker died or lost its link) are reported lost to their senders and dropped; returns
+    /// how many. Bounded by `count` per call.
+    pub fn claim_lost(&mut self, consumer: &str, visibility: Duration, count: usize) -> Result<u64, BrokerError> {
+        let n: u64 = self
+            .claim
+            .key(&self.tasks)
+            .arg(&self.group)
+            .arg(consumer)
+            .arg(visibility.as_millis() as u64)
+            .arg(count.max(1))
+            .arg(&self.results_prefix)
+            .arg(RESULT_STREAM_MAX)
+            .arg(RESULT_STREAM_TTL.as_secs())
+            .arg(HEADER_LEN)
+            .invoke(&mut self.con)?;
+        Ok(n)
+    }
+
+    /// What waits in `stream`, waiting up to `block`; what is read is deleted (the stream is
+    /// this reader's alone) and the stream's life renewed. Result frames that do not verify
+    /// are dropped (counted).
+    pub fn results(&mut self, stream: &str, count: usize, block: Duration) -> Result<Vec<Incoming>, BrokerError> {
         self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
-        let v: Value = redis::cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg(after).query(&mut self.con)?;
+        let v: Value = redis::cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg("0").query(&mut self.con)?;
         let found = read_reply(v, "XREAD")?;
         if found.is_empty() {
             return Ok(Vec::new());
@@ -202,10 +320,11 @@ impl Broker {
         p.cmd("EXPIRE").arg(stream).arg(RESULT_STREAM_TTL.as_secs()).ignore();
         p.query::<()>(&mut self.con)?;
         let mut out = Vec::with_capacity(found.len());
-        for (id, fields) in found {
+        for (_, fields) in found {
             let field = |name: &[u8]| field(&fields, name);
-            match (field(b"f"), field(b"s")) {
-                (Some(frame), sig) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) => out.push((id, frame)),
+            match (field(b"f"), field(b"s"), field(b"l")) {
+                (Some(frame), sig, _) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) => out.push(Incoming::Frame(frame)),
+                (None, _, Some(header)) if header.len() == HEADER_LEN => out.push(Incoming::Lost(header)),
                 _ => self.rejected += 1,
             }
         }
@@ -230,25 +349,29 @@ impl Broker {
     }
 
     /// Removes consumers idle for longer than `idle` that hold no pending task (abandoned
-    /// consumers, e.g. of hosts that went away); returns how many. (A consumer that takes a
-    /// task between the check and the removal loses it to the stream's pending list until a
-    /// claim: callers pass an `idle` far above any live consumer's wait.)
-    pub fn forget_idle_consumers(&mut self, idle: Duration) -> Result<usize, BrokerError> {
-        let v: Value = redis::cmd("XINFO").arg("CONSUMERS").arg(&self.tasks).arg(&self.group).query(&mut self.con)?;
-        let Value::Array(consumers) = v else { return Err(BrokerError::Reply("XINFO CONSUMERS")) };
-        let mut gone = 0;
-        for c in consumers {
-            let fields = pairs(c);
-            let text = |k: &[u8]| field(&fields, k);
-            let int = |k: &[u8]| text(k).and_then(|v| String::from_utf8(v).ok()).and_then(|s| s.parse::<u64>().ok());
-            let (Some(name), Some(pending), Some(idle_ms)) = (text(b"name"), int(b"pending"), int(b"idle")) else { continue };
-            if pending == 0 && idle_ms >= idle.as_millis() as u64 {
-                let _: Value = redis::cmd("XGROUP").arg("DELCONSUMER").arg(&self.tasks).arg(&self.group).arg(name).query(&mut self.con)?;
-                gone += 1;
-            }
-        }
-        Ok(gone)
+    /// consumers, e.g. of processes or hosts that went away); returns how many. One script:
+    /// a consumer cannot take a task between the check and its removal.
+    pub fn forget_idle_consumers(&mut self, idle: Duration) -> Result<u64, BrokerError> {
+        Ok(self.forget.key(&self.tasks).arg(&self.group).arg(idle.as_millis() as u64).invoke(&mut self.con)?)
     }
+
+    /// Consumers in the group (for tests and stats).
+    pub fn consumers(&mut self) -> Result<usize, BrokerError> {
+        let v: Value = redis::cmd("XINFO").arg("CONSUMERS").arg(&self.tasks).arg(&self.group).query(&mut self.con)?;
+        match v {
+            Value::Array(c) => Ok(c.len()),
+            _ => Err(BrokerError::Reply("XINFO CONSUMERS")),
+        }
+    }
+}
+
+/// What a task's signature covers: the frame and the stream its results go to.
+fn signed(frame: &[u8], reply_to: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(frame.len() + reply_to.len() + 4);
+    v.extend_from_slice(&(reply_to.len() as u32).to_le_bytes());
+    v.extend_from_slice(reply_to);
+    v.extend_from_slice(frame);
+    v
 }
 
 /// An entry id and its fields.

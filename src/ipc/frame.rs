@@ -43,6 +43,11 @@ pub enum Kind {
     /// PROCESS mode, reactor -> event worker: the connection broke its port's protocol (the
     /// body says how); its Close follows.
     ProtocolError = 14,
+    /// Task broker, between a task worker and its bridge thread: the next frame belongs to
+    /// the broker entry the body names (see `broker::route`).
+    Route = 15,
+    /// Task broker, task worker -> its bridge: it began the entry the body names.
+    Started = 16,
 }
 
 impl Kind {
@@ -62,6 +67,8 @@ impl Kind {
             12 => Kind::BufferEmpty,
             13 => Kind::Control,
             14 => Kind::ProtocolError,
+            15 => Kind::Route,
+            16 => Kind::Started,
             _ => return None,
         })
     }
@@ -73,6 +80,8 @@ pub const FLAG_SERIALIZED: u8 = 1;
 pub const FLAG_LAST: u8 = 2;
 /// The body is the length of a payload held in a memfd sent with the datagram.
 pub const FLAG_MEMFD: u8 = 4;
+/// Task frames: it came through the task broker; its results go back through it.
+pub const FLAG_BROKER: u8 = 128;
 /// Forward frames: close the connection (the body is empty).
 pub const FLAG_CLOSE: u8 = 16;
 /// Forward frames: close it with a reset.

@@ -240,7 +240,19 @@ impl Server {
                     }
                 }
             }
-            let _ = merged.insert(name.as_str(), value.shallow_clone());
+            // $serv->setting never shows the broker's password or the frames' secret.
+            match name.as_str() {
+                "task_broker" => {
+                    let shown = value.str().map(crate::broker::redacted).unwrap_or_default();
+                    let _ = merged.insert(name.as_str(), shown);
+                }
+                "task_broker_secret" => {
+                    let _ = merged.insert(name.as_str(), if value.coerce_to_bool() { "***" } else { "" });
+                }
+                _ => {
+                    let _ = merged.insert(name.as_str(), value.shallow_clone());
+                }
+            }
         }
         crate::log::set_level(self.settings.borrow().log_level);
         self.store_setting(merged);
@@ -281,7 +293,13 @@ impl Server {
             State::Created => {}
         }
         let mut settings = this.settings.borrow().clone();
-        settings.process_mode = this.mode == SWOOLE_PROCESS;
+        settings.resolve();
+        this.settings.borrow_mut().worker_num = settings.worker_num;
+        // A host that only adds task workers to a broker has no connections to serve.
+        settings.process_mode = this.mode == SWOOLE_PROCESS && settings.worker_num > 0;
+        if settings.task_broker_url.is_some() && settings.task_broker_secret.is_none() {
+            warning("task_broker is set without task_broker_secret: anyone who can write to the broker can run code in the task workers");
+        }
         let callbacks = this.callbacks.borrow().snapshot();
         settings.pipe_messages = callbacks.has("PipeMessage");
         let processes: Vec<Zval> = this.processes.borrow().iter().map(Zval::shallow_clone).collect();
@@ -957,7 +975,7 @@ impl Server {
             Some(Process::Event(w)) => Some(w.borrow().task_backlog()),
             _ => None,
         };
-        let asker = stats::Asker { worker: runtime::worker_id(), task_backlog };
+        let asker = stats::Asker { worker: runtime::worker_id(), task_backlog, broker: s.task_broker_url.is_some() };
         let mut a = ZendHashTable::new();
         for (k, v) in stats::rows(&shm, s.worker_num, s.task_worker_num, asker) {
             let _ = a.insert(k, v);
@@ -1088,7 +1106,9 @@ impl Server {
     /// task()'s checks on the task workers and `$dst_worker_id`, in Swoole's order.
     fn check_task_target(&self, dst: i64) -> bool {
         let tw_num = self.settings.borrow().task_worker_num as i64;
-        if tw_num == 0 {
+        // Through a broker, task workers on other hosts may run it.
+        let remote = dst < 0 && self.settings.borrow().task_broker_url.is_some();
+        if tw_num == 0 && !remote {
             warning("task method can't be executed without task worker");
             return false;
         }

@@ -9,6 +9,7 @@
 //! into the worker's inbox buffer in shared memory, which is what keeps the books exact when a
 //! task worker is killed (see `task_worker`).
 
+pub mod broker;
 pub mod msgqueue;
 pub mod socketpair;
 
@@ -35,6 +36,14 @@ pub trait TaskOut {
     fn carrier(&self) -> Carrier;
     /// A task was just handed to outbox `idx` (a transport may have to wake its worker).
     fn sent_to(&self, _idx: usize, _shm: &Shm) {}
+    /// Why the "any free worker" outbox takes no task now (a broker that does not answer).
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
+    /// Largest body the "any free worker" outbox carries, if it has a bound.
+    fn max_body(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// One datagram received into an inbox buffer.

@@ -1,0 +1,399 @@
+//! The receiving side of the broker, in each task worker: one thread beside its PHP loop,
+//! which never calls PHP. It takes one task at a time from the consumer group when the
+//! worker has none of the broker's, hands it to the worker through a private socketpair
+//! (the worker receives it into its inbox buffer like any task), and writes back what the
+//! worker sends for it. Each frame in either direction is preceded by its [`Route`], so
+//! this thread keeps no book a kill could tear.
+//!
+//! While the worker runs a task, this thread keeps the task fresh in Redis, so no claimer
+//! takes it however long it runs; and every so often it claims the tasks of consumers that
+//! stopped answering (their processes died, or their host lost its link) and reports them
+//! lost to their senders (see `streams`).
+//!
+//! Stopping: the worker asks it to take no more ([`Bridge::quiesce`]), runs what was handed
+//! already, then closes its side of the results socketpair; the thread writes what is left
+//! and ends ([`Bridge::finish`]).
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::broker::route::Route;
+use crate::broker::sender::{inline_frame, send_blocking, wait_readable, CONNECT_TIMEOUT};
+use crate::broker::streams::{Broker, Taken, Write};
+use crate::broker::BrokerSettings;
+use crate::ipc::channel::{self, recv_buffer, Channel, Message};
+use crate::ipc::frame::{self, Frames, Kind, FLAG_BROKER, FLAG_LAST, FLAG_SERIALIZED};
+use crate::ipc::payload::{self, Carrier};
+use crate::log::Level;
+use crate::log_at;
+use crate::shm::Shm;
+use crate::types::{Payload, WorkerId};
+
+/// Waits between attempts to reach an unreachable broker.
+const RETRY: Duration = Duration::from_millis(200);
+/// Claims per call: a dead host's tasks are reported in rounds of this many.
+const CLAIM_BATCH: usize = 256;
+
+struct BridgeSetup {
+    settings: BrokerSettings,
+    /// The task worker, and its name in the consumer group (unique per process).
+    id: WorkerId,
+    consumer: String,
+    visibility: Duration,
+    /// The worker's private broker inbox (written here) and its results (read here).
+    inbox_tx: OwnedFd,
+    results_rx: OwnedFd,
+    max_message: usize,
+    shm: Arc<Shm>,
+}
+
+/// What the task worker keeps of its bridge: the handle, the inbox it reads, the results
+/// channel it writes (closing it ends the thread).
+pub struct WorkerEnds {
+    pub bridge: Bridge,
+    pub inbox: OwnedFd,
+    pub results: OwnedFd,
+    pub max_message: usize,
+}
+
+/// Starts the bridge of task worker `id` (in that worker's process, after the fork).
+pub fn start(settings: BrokerSettings, id: WorkerId, host: &str, visibility: Duration, shm: Arc<Shm>) -> io::Result<WorkerEnds> {
+    let inbox = Channel::new()?;
+    let results = Channel::new()?;
+    let max_message = inbox.max_message.min(results.max_message);
+    let bridge = Bridge::start(BridgeSetup {
+        settings,
+        id,
+        consumer: format!("{host}:{id}:{}", std::process::id()),
+        visibility,
+        inbox_tx: inbox.tx,
+        results_rx: results.rx,
+        max_message,
+        shm,
+    })?;
+    Ok(WorkerEnds { bridge, inbox: inbox.rx, results: results.tx, max_message })
+}
+
+#[derive(Default)]
+struct Control {
+    /// The worker stops: take no more tasks.
+    stop: AtomicBool,
+    /// (takes no more, thread ended)
+    state: Mutex<(bool, bool)>,
+    changed: Condvar,
+}
+
+/// The worker's handle on its bridge thread.
+pub struct Bridge {
+    control: Arc<Control>,
+}
+
+impl Bridge {
+    fn start(s: BridgeSetup) -> io::Result<Bridge> {
+        let control = Arc::new(Control::default());
+        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now() };
+        std::thread::Builder::new().name("rswoole-broker-bridge".into()).spawn(move || t.run())?;
+        Ok(Bridge { control })
+    }
+
+    /// Asks the thread to take no more tasks; true once it said so (anything it took before
+    /// is in the worker's broker inbox then), false if it did not within `bound`.
+    pub fn quiesce(&self, bound: Duration) -> bool {
+        self.control.stop.store(true, Relaxed);
+        self.wait_for(bound, |s| s.0)
+    }
+
+    /// After the worker closed its end of the results socketpair: waits up to `bound` for
+    /// the thread to write what it was sent.
+    pub fn finish(&self, bound: Duration) -> bool {
+        self.wait_for(bound, |s| s.1)
+    }
+
+    fn wait_for(&self, bound: Duration, done: impl Fn(&(bool, bool)) -> bool) -> bool {
+        let deadline = Instant::now() + bound;
+        let Ok(mut state) = self.control.state.lock() else { return false };
+        while !done(&state) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            state = match self.control.changed.wait_timeout(state, left) {
+                Ok((s, _)) => s,
+                Err(_) => return false,
+            };
+        }
+        true
+    }
+}
+
+struct Thread {
+    s: BridgeSetup,
+    control: Arc<Control>,
+    broker: Option<Broker>,
+    /// Writes not yet made (the broker was unreachable), in order.
+    pending: Vec<Write>,
+    /// Tasks this process holds (handed to the worker, not ended): kept fresh in Redis.
+    held: HashMap<String, String>,
+    /// Tasks handed and not ended: a new one is taken only when none is.
+    outstanding: usize,
+    last_keep: Instant,
+    last_claim: Option<Instant>,
+    last_forget: Instant,
+}
+
+impl Thread {
+    fn run(mut self) {
+        let mut buf = recv_buffer(self.s.max_message);
+        let keep_every = self.s.visibility / 3;
+        let claim_every = self.s.visibility / 2;
+        // A wait in XREADGROUP is short next to the visibility timeout, so the keeping and the
+        // claiming are never late by much, and a stop waits for little.
+        let block = (self.s.visibility / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
+        let forget_after = (self.s.visibility * 10).max(Duration::from_secs(10));
+        let mut closed = false;
+        loop {
+            if self.broker.is_none() && !self.connect() {
+                if closed && self.pending.is_empty() {
+                    break;
+                }
+                self.said_stopped_if_asked();
+                std::thread::sleep(RETRY);
+                if !closed {
+                    closed = self.read_worker(&mut buf, Duration::ZERO);
+                }
+                continue;
+            }
+            if !closed {
+                closed = self.read_worker(&mut buf, Duration::ZERO);
+            }
+            self.write_pending();
+            if self.broker.is_none() {
+                continue;
+            }
+            if self.last_keep.elapsed() >= keep_every {
+                self.keep_held();
+            }
+            if self.last_claim.is_none_or(|t| t.elapsed() >= claim_every) {
+                self.claim_lost();
+            }
+            if self.last_forget.elapsed() >= forget_after {
+                self.forget_idle(forget_after);
+            }
+            if closed {
+                if self.pending.is_empty() {
+                    break;
+                }
+                continue;
+            }
+            let stopping = self.control.stop.load(Relaxed);
+            if stopping {
+                self.said_stopped_if_asked();
+            } else if self.outstanding == 0 {
+                self.take(block);
+                // Asked to stop during the wait: what it brought was handed, so the worker
+                // sees it when it looks after the answer.
+                continue;
+            }
+            // Wait for the worker's frames, bounded by the next keeping or claiming.
+            let next = keep_every.saturating_sub(self.last_keep.elapsed()).min(Duration::from_millis(200));
+            closed = self.read_worker(&mut buf, next);
+        }
+        if let Ok(mut s) = self.control.state.lock() {
+            *s = (true, true);
+            self.control.changed.notify_all();
+        }
+    }
+
+    fn said_stopped_if_asked(&self) {
+        if !self.control.stop.load(Relaxed) {
+            return;
+        }
+        if let Ok(mut s) = self.control.state.lock() {
+            if !s.0 {
+                s.0 = true;
+                self.control.changed.notify_all();
+            }
+        }
+    }
+
+    fn connect(&mut self) -> bool {
+        match Broker::connect(&self.s.settings, CONNECT_TIMEOUT) {
+            Ok(b) => {
+                self.broker = Some(b);
+                true
+            }
+            Err(e) => {
+                log_at!(Level::Warning, "Broker::bridge", "task worker#{}: {}", self.s.id, e);
+                false
+            }
+        }
+    }
+
+    fn failed(&mut self, what: &str, e: crate::broker::BrokerError) {
+        log_at!(Level::Warning, "Broker::bridge", "task worker#{}: {} failed: {}", self.s.id, what, e);
+        self.broker = None;
+    }
+
+    /// Takes a task (waiting up to `block`) and hands it to the worker.
+    fn take(&mut self, block: Duration) {
+        let Some(b) = self.broker.as_mut() else { return };
+        let got = b.take(&self.s.consumer, 1, block);
+        let rejected = std::mem::take(&mut b.rejected);
+        if rejected > 0 {
+            self.s.shm.header().broker_rejected.fetch_add(rejected, Relaxed);
+        }
+        match got {
+            Ok(tasks) => {
+                for t in tasks {
+                    self.hand(t);
+                }
+            }
+            Err(e) => self.failed("taking a task", e),
+        }
+    }
+
+    fn hand(&mut self, t: Taken) {
+        let route = Route { entry: t.entry.clone(), reply_to: t.reply_to.clone() };
+        let Some((h, body)) = Frames::new(&t.frame).next().and_then(Result::ok).filter(|(h, _)| h.kind == Kind::Task) else {
+            log_at!(Level::Warning, "Broker::bridge", "entry {} holds no task frame; dropped", t.entry);
+            self.pending.push(Write { entry: t.entry, reply_to: t.reply_to, frame: None, last: true });
+            return;
+        };
+        let data = Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body.to_vec().into() };
+        let max = self.s.max_message.saturating_sub(frame::HEADER_LEN * 2 + route.encode().len());
+        let task = match payload::message(Kind::Task, FLAG_BROKER, (h.src, h.generation, h.task_id), &data, max, Carrier::Pass) {
+            Ok(m) => m,
+            Err(e) => {
+                log_at!(Level::Warning, "Broker::bridge", "task#{} of worker#{} cannot be handed over: {}", h.task_id, h.src, e);
+                return;
+            }
+        };
+        let Ok(mut bytes) = frame::encode(Kind::Route, 0, self.s.id, h.generation, h.task_id, &route.encode()) else { return };
+        bytes.extend_from_slice(&task.bytes);
+        let m = Message { bytes, fd: task.fd, socket: None };
+        // Counted as any task in a worker's channel (the worker uncounts it as it starts it).
+        let shm = &self.s.shm;
+        if let Some(slot) = shm.slot(self.s.id) {
+            slot.queued.fetch_add(1, Relaxed);
+        }
+        shm.header().tasking_num.fetch_add(1, Relaxed);
+        match send_blocking(self.s.inbox_tx.as_raw_fd(), &m) {
+            Ok(()) => {
+                self.held.insert(t.entry, t.reply_to);
+                self.outstanding += 1;
+            }
+            Err(e) => {
+                if let Some(slot) = shm.slot(self.s.id) {
+                    slot.queued.fetch_sub(1, Relaxed);
+                }
+                shm.header().tasking_num.fetch_sub(1, Relaxed);
+                log_at!(Level::Warning, "Broker::bridge", "task#{} cannot be handed to task worker#{}: {}", h.task_id, self.s.id, e);
+            }
+        }
+    }
+
+    /// Reads what the worker sent (waiting up to `wait` for it). True when the worker closed
+    /// its end: it is stopping and sent all it will.
+    fn read_worker(&mut self, buf: &mut [u8], wait: Duration) -> bool {
+        let fd: RawFd = self.s.results_rx.as_raw_fd();
+        if !wait.is_zero() && !wait_readable(fd, crate::clock::poll_timeout(Some(wait))).unwrap_or(false) {
+            return false;
+        }
+        let mut fds = VecDeque::new();
+        let mut route: Option<Route> = None;
+        loop {
+            let n = match channel::recv(fd, buf, &mut fds, false) {
+                Ok(Some(0)) => return true,
+                Ok(Some(n)) => n,
+                Ok(None) => return false,
+                Err(e) => {
+                    log_at!(Level::Warning, "Broker::bridge", "task worker#{}: reading its results failed: {}", self.s.id, e);
+                    return true;
+                }
+            };
+            for f in Frames::new(&buf[..n]) {
+                let Ok((h, body)) = f else { break };
+                if h.kind == Kind::Route {
+                    route = Route::decode(body);
+                    continue;
+                }
+                let Some(r) = route.take() else {
+                    log_at!(Level::Warning, "Broker::bridge", "a {:?} frame of task#{} came without its route; dropped", h.kind, h.task_id);
+                    continue;
+                };
+                let last = h.kind != Kind::Result || h.flags & FLAG_LAST != 0;
+                let frame = match payload::body(&h, body, &mut fds).and_then(|p| inline_frame(&h, &p)) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        let why = format!("task#{} was lost: its result cannot be read: {}", h.task_id, e);
+                        frame::encode(Kind::Lost, 0, h.src, h.generation, h.task_id, why.as_bytes()).unwrap_or_default()
+                    }
+                };
+                if last {
+                    self.held.remove(&r.entry);
+                    self.outstanding = self.outstanding.saturating_sub(1);
+                }
+                self.pending.push(Write { entry: r.entry, reply_to: r.reply_to, frame: Some(frame), last });
+            }
+            fds.clear();
+        }
+    }
+
+    fn write_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let Some(b) = self.broker.as_mut() else { return };
+        match b.write(&self.s.consumer, self.s.visibility, &self.pending) {
+            Ok(done) => {
+                for (w, ok) in self.pending.iter().zip(done) {
+                    if !ok && w.frame.is_some() {
+                        log_at!(
+                            Level::Notice,
+                            "Broker::bridge",
+                            "task worker#{}: a late result for {} was dropped: the task was reported lost already",
+                            self.s.id,
+                            w.entry
+                        );
+                    }
+                }
+                self.pending.clear();
+            }
+            Err(e) => self.failed("writing results", e),
+        }
+    }
+
+    fn keep_held(&mut self) {
+        self.last_keep = Instant::now();
+        if self.held.is_empty() {
+            return;
+        }
+        let keeps: Vec<Write> = self.held.iter().map(|(e, r)| Write { entry: e.clone(), reply_to: r.clone(), frame: None, last: false }).collect();
+        let Some(b) = self.broker.as_mut() else { return };
+        if let Err(e) = b.write(&self.s.consumer, self.s.visibility, &keeps) {
+            self.failed("keeping tasks", e);
+        }
+    }
+
+    fn claim_lost(&mut self) {
+        self.last_claim = Some(Instant::now());
+        let Some(b) = self.broker.as_mut() else { return };
+        match b.claim_lost(&self.s.consumer, self.s.visibility, CLAIM_BATCH) {
+            Ok(0) => {}
+            Ok(n) => log_at!(Level::Warning, "Broker::claim", "task worker#{}: {} task(s) of workers that stopped answering were reported lost to their senders", self.s.id, n),
+            Err(e) => self.failed("claiming stale tasks", e),
+        }
+    }
+
+    fn forget_idle(&mut self, idle: Duration) {
+        self.last_forget = Instant::now();
+        let Some(b) = self.broker.as_mut() else { return };
+        if let Err(e) = b.forget_idle_consumers(idle) {
+            self.failed("removing idle consumers", e);
+        }
+    }
+}

@@ -884,4 +884,29 @@ mod tests {
         s.apply("heartbeat_check_interval", &Value::Int(1_000_000)).unwrap();
         assert_eq!(s.port.heartbeat_check_interval, 65535);
     }
+
+    #[test]
+    fn broker_options_are_checked_and_worker_num_zero_means_none_only_with_a_broker() {
+        let mut s = Settings::default();
+        assert!(matches!(s.apply("task_broker", &Value::Str("http://x".into())), Err(ConfigError::Broker(_))));
+        let e = s.apply("task_broker", &Value::Str("redis://u:hunter2@".into())).unwrap_err().to_string();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(s.apply("task_broker_name", &Value::Str("a b".into())).is_err());
+        assert!(s.apply("task_broker_visibility_timeout", &Value::Float(0.01)).is_err());
+        assert!(s.broker().is_none());
+        s.apply("worker_num", &Value::Int(0)).unwrap();
+        s.resolve();
+        assert_eq!(s.worker_num, cpu_count(), "without a broker 0 is one per CPU, as Swoole");
+        s.apply("task_broker", &Value::Str("redis://10.0.0.5:6379/0".into())).unwrap();
+        s.apply("task_broker_name", &Value::Str("shop".into())).unwrap();
+        s.apply("task_broker_secret", &Value::Str("k".into())).unwrap();
+        s.apply("task_broker_visibility_timeout", &Value::Float(1.5)).unwrap();
+        let b = s.broker().unwrap();
+        assert_eq!((b.name.as_str(), b.secret.as_deref()), ("shop", Some(&b"k"[..])));
+        assert_eq!(s.task_broker_visibility_timeout, Duration::from_millis(1500));
+        s.resolve();
+        assert_eq!(s.worker_num, 0, "a host that only adds task workers");
+        s.apply("task_broker", &Value::Null).unwrap();
+        assert!(s.broker().is_none());
+    }
 }

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rswoole::broker::streams::{Broker, Reply};
+use rswoole::broker::streams::{Broker, Incoming, Taken, Write};
 use rswoole::broker::BrokerSettings;
 
 struct Redis {
@@ -55,6 +55,31 @@ impl Drop for Redis {
 }
 
 const T: Duration = Duration::from_secs(2);
+const VIS: Duration = Duration::from_secs(30);
+
+/// A task frame's 24-byte header (kind 1, then src, generation, task id, body length) and body.
+fn task_frame(task: i64, body: &[u8]) -> Vec<u8> {
+    let mut f = vec![1u8, 0, 0, 0];
+    f.extend_from_slice(&0u32.to_le_bytes());
+    f.extend_from_slice(&1u32.to_le_bytes());
+    f.extend_from_slice(&task.to_le_bytes());
+    f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    f.extend_from_slice(body);
+    f
+}
+
+fn result_of(t: &Taken) -> Write {
+    Write { entry: t.entry.clone(), reply_to: t.reply_to.clone(), frame: Some(t.frame.clone()), last: true }
+}
+
+fn frames_of(got: Vec<Incoming>) -> Vec<Vec<u8>> {
+    got.into_iter()
+        .map(|i| match i {
+            Incoming::Frame(f) => f,
+            Incoming::Lost(h) => panic!("unexpected loss report {h:?}"),
+        })
+        .collect()
+}
 
 #[test]
 fn tasks_reach_one_consumer_each_and_results_their_sender() {
@@ -64,7 +89,7 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     let mut a = Broker::connect(&s, T).unwrap();
     let mut b = Broker::connect(&s, T).unwrap();
     let back = sender.result_stream("hostA:0:1");
-    let frames: Vec<Vec<u8>> = (0..1000u32).map(|i| i.to_le_bytes().to_vec()).collect();
+    let frames: Vec<Vec<u8>> = (0..1000i64).map(|i| task_frame(i, &i.to_le_bytes())).collect();
     let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
     assert_eq!(sender.send(&back, &refs).unwrap().len(), 1000);
     let mut seen = Vec::new();
@@ -72,9 +97,8 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     while seen.len() < 1000 && Instant::now() < deadline {
         for (name, c) in [("a", &mut a), ("b", &mut b)] {
             let got = c.take(name, 64, Duration::from_millis(10)).unwrap();
-            let replies: Vec<Reply> = got.iter().map(|t| Reply { reply_to: t.reply_to.clone(), frame: t.frame.clone() }).collect();
-            let done: Vec<String> = got.iter().map(|t| t.entry.clone()).collect();
-            c.finish(&replies, &done).unwrap();
+            let writes: Vec<Write> = got.iter().map(result_of).collect();
+            assert!(c.write(name, VIS, &writes).unwrap().into_iter().all(|w| w), "a consumer writes for the tasks it holds");
             seen.extend(got.into_iter().map(|t| t.frame));
         }
     }
@@ -83,12 +107,10 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     want.sort();
     assert_eq!(seen, want, "every task taken exactly once");
     let mut results = Vec::new();
-    let mut after = "0".to_string();
     while results.len() < 1000 {
-        let got = sender.results(&back, &after, 500, Duration::from_millis(100)).unwrap();
+        let got = frames_of(sender.results(&back, 500, Duration::from_millis(100)).unwrap());
         assert!(!got.is_empty(), "results stop at {}", results.len());
-        after = got.last().unwrap().0.clone();
-        results.extend(got.into_iter().map(|(_, f)| f));
+        results.extend(got);
     }
     results.sort();
     assert_eq!(results, want, "every result reaches its sender once");
@@ -114,44 +136,81 @@ fn frames_someone_else_wrote_are_dropped_unread() {
     other.send(&back, &[b"evil".as_slice()]).unwrap();
     // A frame whose reply goes outside this queue's result streams.
     let _: String = redis::cmd("XADD").arg("q2:tasks").arg("*").arg("f").arg("evil").arg("r").arg("elsewhere").query(&mut raw).unwrap();
+    // A good frame redirected to another result stream breaks its signature.
     sender.send(&back, &[b"good".as_slice()]).unwrap();
     let got = worker.take("w", 10, Duration::from_millis(100)).unwrap();
     assert_eq!(got.iter().map(|t| t.frame.as_slice()).collect::<Vec<_>>(), vec![b"good".as_slice()]);
     assert_eq!(worker.rejected, 4);
-    worker.finish(&[], &[got[0].entry.clone()]).unwrap();
+    let mut moved = result_of(&got[0]);
+    moved.frame = None;
+    assert_eq!(worker.write("w", VIS, &[moved]).unwrap(), vec![true]);
     assert_eq!((worker.pending().unwrap(), worker.queued().unwrap()), (0, 0), "rejected entries are acknowledged and deleted");
     // A forged result is not delivered either.
     let _: String = redis::cmd("XADD").arg(&back).arg("*").arg("f").arg("forged").query(&mut raw).unwrap();
-    assert!(sender.results(&back, "0", 10, Duration::from_millis(50)).unwrap().is_empty());
+    assert!(sender.results(&back, 10, Duration::from_millis(50)).unwrap().is_empty());
     assert_eq!(sender.rejected, 1);
 }
 
 #[test]
-fn a_dead_consumers_tasks_are_claimed_after_the_visibility_timeout() {
+fn a_quiet_consumers_tasks_are_reported_lost_once_and_its_late_results_dropped() {
     let r = Redis::start();
     let s = r.settings("q3", None);
     let mut sender = Broker::connect(&s, T).unwrap();
     let back = sender.result_stream("h:0:1");
-    let frames: Vec<Vec<u8>> = (0..10u8).map(|i| vec![i]).collect();
+    let frames: Vec<Vec<u8>> = (0..10i64).map(|i| task_frame(i, b"x")).collect();
     let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
     sender.send(&back, &refs).unwrap();
-    {
-        // Takes them all and dies without a word.
-        let mut doomed = Broker::connect(&s, T).unwrap();
-        assert_eq!(doomed.take("doomed", 100, Duration::from_millis(100)).unwrap().len(), 10);
+    let vis = Duration::from_millis(300);
+    // Takes them all, then goes quiet (its host died or lost its link).
+    let mut quiet = Broker::connect(&s, T).unwrap();
+    let held = quiet.take("quiet", 100, Duration::from_millis(100)).unwrap();
+    assert_eq!(held.len(), 10);
+    let mut claimer = Broker::connect(&s, T).unwrap();
+    let mut other = Broker::connect(&s, T).unwrap();
+    assert_eq!(claimer.claim_lost("claimer", vis, 100).unwrap(), 0, "not before the timeout");
+    // A live consumer keeps one of them fresh, however long it runs.
+    let kept = Write { frame: None, last: false, ..result_of(&held[0]) };
+    let deadline = Instant::now() + Duration::from_millis(450);
+    while Instant::now() < deadline {
+        assert_eq!(quiet.write("quiet", vis, &[kept.clone()]).unwrap(), vec![true]);
+        std::thread::sleep(Duration::from_millis(50));
     }
-    let mut survivor = Broker::connect(&s, T).unwrap();
-    assert!(survivor.claim_stale("survivor", Duration::from_millis(300), 100).unwrap().is_empty(), "not before the timeout");
-    std::thread::sleep(Duration::from_millis(350));
-    let claimed = survivor.claim_stale("survivor", Duration::from_millis(300), 100).unwrap();
-    let mut got: Vec<Vec<u8>> = claimed.iter().map(|t| t.frame.clone()).collect();
-    got.sort();
-    assert_eq!(got, frames);
-    assert!(claimed.iter().all(|t| t.reply_to == back));
-    let done: Vec<String> = claimed.iter().map(|t| t.entry.clone()).collect();
-    survivor.finish(&[], &done).unwrap();
-    assert_eq!(survivor.pending().unwrap(), 0);
-    assert_eq!(survivor.forget_idle_consumers(Duration::ZERO).unwrap(), 2, "the dead consumer and the idle survivor are forgotten");
+    assert_eq!(claimer.claim_lost("claimer", vis, 100).unwrap(), 9, "the nine nobody kept are reported");
+    assert_eq!(other.claim_lost("other", vis, 100).unwrap(), 0, "and only once");
+    let mut lost: Vec<i64> = sender
+        .results(&back, 100, Duration::from_millis(100))
+        .unwrap()
+        .into_iter()
+        .map(|i| match i {
+            Incoming::Lost(h) => i64::from_le_bytes(h[12..20].try_into().unwrap()),
+            Incoming::Frame(f) => panic!("unexpected result {f:?}"),
+        })
+        .collect();
+    lost.sort();
+    assert_eq!(lost, (1..10).collect::<Vec<_>>());
+    // The quiet consumer comes back: its results for the reported tasks are dropped, the kept
+    // one is written.
+    let writes: Vec<Write> = held.iter().map(result_of).collect();
+    let written = quiet.write("quiet", vis, &writes).unwrap();
+    assert_eq!(written, std::iter::once(true).chain(std::iter::repeat_n(false, 9)).collect::<Vec<_>>());
+    assert_eq!(frames_of(sender.results(&back, 100, Duration::from_millis(100)).unwrap()), vec![frames[0].clone()]);
+    assert_eq!((sender.pending().unwrap(), sender.queued().unwrap()), (0, 0));
+    assert!(claimer.consumers().unwrap() >= 2);
+    assert!(claimer.forget_idle_consumers(Duration::ZERO).unwrap() >= 2, "idle consumers holding nothing are forgotten");
+    assert_eq!(claimer.consumers().unwrap(), 0);
+}
+
+#[test]
+fn the_epoch_changes_only_when_redis_lost_its_data() {
+    let r = Redis::start();
+    let s = r.settings("q4", None);
+    let mut a = Broker::connect(&s, T).unwrap();
+    let mut b = Broker::connect(&s, T).unwrap();
+    let first = a.epoch("one").unwrap();
+    assert_eq!(first, "one");
+    assert_eq!(b.epoch("two").unwrap(), "one", "the first epoch stays");
+    let _: () = redis::cmd("FLUSHALL").query(&mut r.raw()).unwrap();
+    assert_eq!(b.epoch("three").unwrap(), "three", "a Redis without its data has a new one");
 }
 
 #[test]

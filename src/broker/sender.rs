@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
-use crate::broker::streams::{Broker, Incoming};
+use crate::broker::streams::{self, Broker, Incoming};
 use crate::broker::{BrokerError, BrokerSettings};
 use crate::ipc::channel::{self, recv_buffer, Message};
 use crate::ipc::frame::{self, Frames, Header, Kind, FLAG_LAST, FLAG_SERIALIZED};
@@ -90,7 +90,6 @@ pub fn start(s: SenderSetup) -> io::Result<Arc<Health>> {
     let outstanding: Outstanding = Arc::default();
     let reader = Reader {
         settings: s.settings.clone(),
-        stream: String::new(),
         sender: s.sender.clone(),
         results_tx: s.results_tx,
         results_max: s.results_max,
@@ -143,7 +142,7 @@ struct Outgoing {
 impl Out {
     fn run(self) {
         let mut broker: Option<(Broker, String)> = None;
-        let mut reply_to = String::new();
+        let reply_to = streams::result_stream(&self.settings, &self.sender);
         let mut buf = recv_buffer(self.results_max);
         let mut last_try: Option<Instant> = None;
         loop {
@@ -159,29 +158,20 @@ impl Out {
             };
             if broker.is_none() && last_try.is_none_or(|t| t.elapsed() >= RETRY) {
                 last_try = Some(Instant::now());
-                match Broker::connect(&self.settings, CONNECT_TIMEOUT).and_then(|mut b| b.epoch(&fresh_token()).map(|e| (b, e))) {
-                    Ok((b, epoch)) => {
-                        reply_to = b.result_stream(&self.sender);
-                        broker = Some((b, epoch));
-                        self.health.set(&self.health.out_down, None);
-                    }
-                    Err(e) => self.health.set(&self.health.out_down, Some(&e)),
-                }
+                broker = self.connect().ok();
             }
             if batch.is_empty() {
                 continue;
             }
             let n = batch.len() as i64;
-            let sent = match &mut broker {
-                Some((b, epoch)) => {
-                    if let Ok(mut o) = self.outstanding.lock() {
-                        o.extend(batch.iter().map(|t| (t.task, epoch.clone())));
-                    }
-                    let frames: Vec<&[u8]> = batch.iter().map(|t| t.frame.as_slice()).collect();
-                    b.send(&reply_to, &frames).map(|_| ())
-                }
-                None => Err(BrokerError::Reply("no connection")),
-            };
+            let frames: Vec<&[u8]> = batch.iter().map(|t| t.frame.as_slice()).collect();
+            let mut sent = self.send(&mut broker, &reply_to, &batch, &frames);
+            if sent.is_err() {
+                // A connection that broke while idle (a restart of Redis, a cut link) is found
+                // out by this send: one more try, on a new connection.
+                broker = self.connect().ok();
+                sent = self.send(&mut broker, &reply_to, &batch, &frames);
+            }
             // Counted in tasking_num from the push until they left this host.
             self.shm.header().tasking_num.fetch_sub(n, Relaxed);
             if let Err(e) = sent {
@@ -202,6 +192,23 @@ impl Out {
                 }
             }
         }
+    }
+
+    /// A new connection and the broker's epoch; task() is refused while there is none.
+    fn connect(&self) -> Result<(Broker, String), BrokerError> {
+        let c = Broker::connect(&self.settings, CONNECT_TIMEOUT).and_then(|mut b| b.epoch(&fresh_token()).map(|e| (b, e)));
+        self.health.set(&self.health.out_down, c.as_ref().err());
+        c
+    }
+
+    /// Adds `batch` (whose frames are `frames`) to the task stream, each recorded as
+    /// outstanding under the epoch it was added in.
+    fn send(&self, broker: &mut Option<(Broker, String)>, reply_to: &str, batch: &[Outgoing], frames: &[&[u8]]) -> Result<(), BrokerError> {
+        let Some((b, epoch)) = broker else { return Err(BrokerError::Reply("no connection")) };
+        if let Ok(mut o) = self.outstanding.lock() {
+            o.extend(batch.iter().map(|t| (t.task, epoch.clone())));
+        }
+        b.send(reply_to, frames).map(|_| ())
     }
 
     /// The tasks waiting on the socketpair (waiting up to `wait` for the first, None: until
@@ -243,7 +250,6 @@ impl Out {
 
 struct Reader {
     settings: BrokerSettings,
-    stream: String,
     sender: String,
     results_tx: RawFd,
     results_max: usize,
@@ -254,14 +260,14 @@ struct Reader {
 }
 
 impl Reader {
-    fn run(mut self) {
+    fn run(self) {
+        let stream = streams::result_stream(&self.settings, &self.sender);
         let mut broker: Option<Broker> = None;
         loop {
             let b = match &mut broker {
                 Some(b) => b,
                 None => match Broker::connect(&self.settings, CONNECT_TIMEOUT).and_then(|mut b| b.epoch(&fresh_token()).map(|e| (b, e))) {
                     Ok((b, epoch)) => {
-                        self.stream = b.result_stream(&self.sender);
                         self.health.set(&self.health.in_down, None);
                         self.lost_with_old_epochs(&epoch);
                         broker.insert(b)
@@ -273,12 +279,12 @@ impl Reader {
                     }
                 },
             };
-            match b.results(&self.stream, 512, READ_BLOCK) {
+            match b.results(&stream, 512, READ_BLOCK) {
                 Ok(found) => {
                     let rejected = std::mem::take(&mut b.rejected);
                     if rejected > 0 {
                         self.shm.header().broker_rejected.fetch_add(rejected, Relaxed);
-                        log_at!(Level::Warning, "Broker::results", "{} result entr{} of {} dropped unread: not signed with this queue's task_broker_secret", rejected, if rejected == 1 { "y" } else { "ies" }, self.stream);
+                        log_at!(Level::Warning, "Broker::results", "{} result entr{} of {} dropped unread: not signed with this queue's task_broker_secret", rejected, if rejected == 1 { "y" } else { "ies" }, stream);
                     }
                     for f in found {
                         self.deliver(f);

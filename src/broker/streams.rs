@@ -161,7 +161,7 @@ impl Broker {
             tasks,
             group,
             epoch_key: format!("{}:epoch", s.name),
-            results_prefix: format!("{}:results:", s.name),
+            results_prefix: result_stream(s, ""),
             write,
             claim,
             forget,
@@ -173,6 +173,14 @@ impl Broker {
     pub fn result_stream(&self, sender: &str) -> String {
         format!("{}{}", self.results_prefix, sender)
     }
+}
+
+/// The result stream of sender `sender` in queue `s`.
+pub fn result_stream(s: &BrokerSettings, sender: &str) -> String {
+    format!("{}:results:{}", s.name, sender)
+}
+
+impl Broker {
 
     /// The broker's epoch: a token set by the first process that finds none. A Redis that
     /// restarted without its data has a new one, so a sender learns that the tasks it sent

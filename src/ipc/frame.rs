@@ -46,8 +46,6 @@ pub enum Kind {
     /// Task broker, between a task worker and its bridge thread: the next frame belongs to
     /// the broker entry the body names (see `broker::route`).
     Route = 15,
-    /// Task broker, task worker -> its bridge: it began the entry the body names.
-    Started = 16,
 }
 
 impl Kind {
@@ -68,7 +66,6 @@ impl Kind {
             13 => Kind::Control,
             14 => Kind::ProtocolError,
             15 => Kind::Route,
-            16 => Kind::Started,
             _ => return None,
         })
     }
@@ -230,11 +227,11 @@ mod tests {
 
     #[test]
     fn every_kind_decodes_to_itself() {
-        let all = [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message, Kind::Connect, Kind::Data, Kind::Closed, Kind::BufferFull, Kind::BufferEmpty, Kind::Control, Kind::ProtocolError];
+        let all = [Kind::Task, Kind::Result, Kind::Done, Kind::Lost, Kind::Forward, Kind::Adopt, Kind::Message, Kind::Connect, Kind::Data, Kind::Closed, Kind::BufferFull, Kind::BufferEmpty, Kind::Control, Kind::ProtocolError, Kind::Route];
         for k in all {
             assert_eq!(Kind::from_u8(k as u8), Some(k));
         }
         assert_eq!(Kind::from_u8(0), None);
-        assert_eq!(Kind::from_u8(15), None);
+        assert_eq!(Kind::from_u8(16), None);
     }
 }

@@ -48,11 +48,12 @@ test-phpt:
 	@bash tests/run-phpt.sh
 
 bench: build
-	cargo build --release --no-default-features --bin raw_roundtrip --bin tcp_load --bin shared_raw
+	cargo build --release --no-default-features --bin raw_roundtrip --bin tcp_load --bin shared_raw --bin broker_raw
 	php $(PHP_EXT_ARGS) php/bench/task_roundtrip.php
 	php $(PHP_EXT_ARGS) php/bench/tcp_echo.php
 	php $(PHP_EXT_ARGS) php/bench/shared_memory.php
 	php $(PHP_EXT_ARGS) php/bench/timer_precision.php
+	php $(PHP_EXT_ARGS) php/bench/broker.php
 
 clean:
 	cargo clean

@@ -560,7 +560,6 @@ impl Pool<'_> {
             results_tx,
             results_max,
             shm: self.shm.clone(),
-            visibility: self.settings.task_broker_visibility_timeout,
         })?;
         let local = self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect();
         let broker = Outbox::new(&to_threads.tx, to_threads.max_message, TASKS_PER_DATAGRAM);

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rswoole::broker::streams::{Broker, Incoming, Taken, Write};
+use rswoole::broker::streams::{Broker, Taken, Write};
 use rswoole::broker::BrokerSettings;
 
 struct Redis {
@@ -55,7 +55,6 @@ impl Drop for Redis {
 }
 
 const T: Duration = Duration::from_secs(2);
-const VIS: Duration = Duration::from_secs(30);
 
 /// A task frame's 24-byte header (kind 1, then src, generation, task id, body length) and body.
 fn task_frame(task: i64, body: &[u8]) -> Vec<u8> {
@@ -70,15 +69,6 @@ fn task_frame(task: i64, body: &[u8]) -> Vec<u8> {
 
 fn result_of(t: &Taken) -> Write {
     Write { entry: t.entry.clone(), reply_to: t.reply_to.clone(), frame: Some(t.frame.clone()), last: true }
-}
-
-fn frames_of(got: Vec<Incoming>) -> Vec<Vec<u8>> {
-    got.into_iter()
-        .map(|i| match i {
-            Incoming::Frame(f) => f,
-            Incoming::Lost(h) => panic!("unexpected loss report {h:?}"),
-        })
-        .collect()
 }
 
 #[test]
@@ -98,7 +88,7 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
         for (name, c) in [("a", &mut a), ("b", &mut b)] {
             let got = c.take(name, 64, Duration::from_millis(10)).unwrap();
             let writes: Vec<Write> = got.iter().map(result_of).collect();
-            assert!(c.write(name, VIS, &writes).unwrap().into_iter().all(|w| w), "a consumer writes for the tasks it holds");
+            assert!(c.write(name, &writes).unwrap().into_iter().all(|w| w), "a consumer writes for the tasks it holds");
             seen.extend(got.into_iter().map(|t| t.frame));
         }
     }
@@ -108,7 +98,7 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     assert_eq!(seen, want, "every task taken exactly once");
     let mut results = Vec::new();
     while results.len() < 1000 {
-        let got = frames_of(sender.results(&back, 500, Duration::from_millis(100)).unwrap());
+        let got = sender.results(&back, 500, Duration::from_millis(100)).unwrap();
         assert!(!got.is_empty(), "results stop at {}", results.len());
         results.extend(got);
     }
@@ -143,7 +133,7 @@ fn frames_someone_else_wrote_are_dropped_unread() {
     assert_eq!(worker.rejected, 4);
     let mut moved = result_of(&got[0]);
     moved.frame = None;
-    assert_eq!(worker.write("w", VIS, &[moved]).unwrap(), vec![true]);
+    assert_eq!(worker.write("w", &[moved]).unwrap(), vec![true]);
     assert_eq!((worker.pending().unwrap(), worker.queued().unwrap()), (0, 0), "rejected entries are acknowledged and deleted");
     // A forged result is not delivered either.
     let _: String = redis::cmd("XADD").arg(&back).arg("*").arg("f").arg("forged").query(&mut raw).unwrap();
@@ -167,33 +157,27 @@ fn a_quiet_consumers_tasks_are_reported_lost_once_and_its_late_results_dropped()
     assert_eq!(held.len(), 10);
     let mut claimer = Broker::connect(&s, T).unwrap();
     let mut other = Broker::connect(&s, T).unwrap();
-    assert_eq!(claimer.claim_lost("claimer", vis, 100).unwrap(), 0, "not before the timeout");
+    assert!(claimer.claim("claimer", vis, 100).unwrap().is_empty(), "not before the timeout");
     // A live consumer keeps one of them fresh, however long it runs.
     let kept = Write { frame: None, last: false, ..result_of(&held[0]) };
     let deadline = Instant::now() + Duration::from_millis(450);
     while Instant::now() < deadline {
-        assert_eq!(quiet.write("quiet", vis, &[kept.clone()]).unwrap(), vec![true]);
+        assert_eq!(quiet.write("quiet", &[kept.clone()]).unwrap(), vec![true]);
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(claimer.claim_lost("claimer", vis, 100).unwrap(), 9, "the nine nobody kept are reported");
-    assert_eq!(other.claim_lost("other", vis, 100).unwrap(), 0, "and only once");
-    let mut lost: Vec<i64> = sender
-        .results(&back, 100, Duration::from_millis(100))
-        .unwrap()
-        .into_iter()
-        .map(|i| match i {
-            Incoming::Lost(h) => i64::from_le_bytes(h[12..20].try_into().unwrap()),
-            Incoming::Frame(f) => panic!("unexpected result {f:?}"),
-        })
-        .collect();
-    lost.sort();
-    assert_eq!(lost, (1..10).collect::<Vec<_>>());
+    let claimed = claimer.claim("claimer", vis, 100).unwrap();
+    assert_eq!(claimed.len(), 9, "the nine nobody kept are taken over");
+    assert!(other.claim("other", vis, 100).unwrap().is_empty(), "by one claimer only");
+    // The claimer reports them lost (its own writes: only while it holds them).
+    let reports: Vec<Write> = claimed.iter().map(|t| Write { frame: Some(b"lost".to_vec()), ..result_of(t) }).collect();
+    assert!(claimer.write("claimer", &reports).unwrap().into_iter().all(|w| w));
+    assert_eq!(sender.results(&back, 100, Duration::from_millis(100)).unwrap().len(), 9);
     // The quiet consumer comes back: its results for the reported tasks are dropped, the kept
     // one is written.
     let writes: Vec<Write> = held.iter().map(result_of).collect();
-    let written = quiet.write("quiet", vis, &writes).unwrap();
+    let written = quiet.write("quiet", &writes).unwrap();
     assert_eq!(written, std::iter::once(true).chain(std::iter::repeat_n(false, 9)).collect::<Vec<_>>());
-    assert_eq!(frames_of(sender.results(&back, 100, Duration::from_millis(100)).unwrap()), vec![frames[0].clone()]);
+    assert_eq!(sender.results(&back, 100, Duration::from_millis(100)).unwrap(), vec![frames[0].clone()]);
     assert_eq!((sender.pending().unwrap(), sender.queued().unwrap()), (0, 0));
     assert!(claimer.consumers().unwrap() >= 2);
     assert!(claimer.forget_idle_consumers(Duration::ZERO).unwrap() >= 2, "idle consumers holding nothing are forgotten");

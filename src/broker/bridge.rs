@@ -6,9 +6,9 @@
 //! this thread keeps no book a kill could tear.
 //!
 //! While the worker runs a task, this thread keeps the task fresh in Redis, so no claimer
-//! takes it however long it runs; and every so often it claims the tasks of consumers that
-//! stopped answering (their processes died, or their host lost its link) and reports them
-//! lost to their senders (see `streams`).
+//! takes it however long it runs; and every so often it takes over the tasks of consumers
+//! that stopped answering (their processes died, or their host lost its link) and reports
+//! them lost to their senders (see `streams`).
 //!
 //! Stopping: the worker asks it to take no more ([`Bridge::quiesce`]), runs what was handed
 //! already, then closes its side of the results socketpair; the thread writes what is left
@@ -95,7 +95,7 @@ pub struct Bridge {
 impl Bridge {
     fn start(s: BridgeSetup) -> io::Result<Bridge> {
         let control = Arc::new(Control::default());
-        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now() };
+        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now(), unreachable: false };
         std::thread::Builder::new().name("rswoole-broker-bridge".into()).spawn(move || t.run())?;
         Ok(Bridge { control })
     }
@@ -143,6 +143,8 @@ struct Thread {
     last_keep: Instant,
     last_claim: Option<Instant>,
     last_forget: Instant,
+    /// The last connection attempt failed (logged once per outage).
+    unreachable: bool,
 }
 
 impl Thread {
@@ -223,11 +225,17 @@ impl Thread {
     fn connect(&mut self) -> bool {
         match Broker::connect(&self.s.settings, CONNECT_TIMEOUT) {
             Ok(b) => {
+                if std::mem::take(&mut self.unreachable) {
+                    log_at!(Level::Notice, "Broker::bridge", "task worker#{}: the task broker answers again", self.s.id);
+                }
                 self.broker = Some(b);
                 true
             }
             Err(e) => {
-                log_at!(Level::Warning, "Broker::bridge", "task worker#{}: {}", self.s.id, e);
+                // Once per outage, not at every retry.
+                if !std::mem::replace(&mut self.unreachable, true) {
+                    log_at!(Level::Warning, "Broker::bridge", "task worker#{}: {}; retrying every {:?}", self.s.id, e, RETRY);
+                }
                 false
             }
         }
@@ -348,7 +356,7 @@ impl Thread {
             return;
         }
         let Some(b) = self.broker.as_mut() else { return };
-        match b.write(&self.s.consumer, self.s.visibility, &self.pending) {
+        match b.write(&self.s.consumer, &self.pending) {
             Ok(done) => {
                 for (w, ok) in self.pending.iter().zip(done) {
                     if !ok && w.frame.is_some() {
@@ -374,19 +382,35 @@ impl Thread {
         }
         let keeps: Vec<Write> = self.held.iter().map(|(e, r)| Write { entry: e.clone(), reply_to: r.clone(), frame: None, last: false }).collect();
         let Some(b) = self.broker.as_mut() else { return };
-        if let Err(e) = b.write(&self.s.consumer, self.s.visibility, &keeps) {
+        if let Err(e) = b.write(&self.s.consumer, &keeps) {
             self.failed("keeping tasks", e);
         }
     }
 
+    /// Takes over the tasks of consumers that went quiet and reports each lost to its sender
+    /// (a signed Lost frame, written only while this consumer still holds the task).
     fn claim_lost(&mut self) {
         self.last_claim = Some(Instant::now());
         let Some(b) = self.broker.as_mut() else { return };
-        match b.claim_lost(&self.s.consumer, self.s.visibility, CLAIM_BATCH) {
-            Ok(0) => {}
-            Ok(n) => log_at!(Level::Warning, "Broker::claim", "task worker#{}: {} task(s) of workers that stopped answering were reported lost to their senders", self.s.id, n),
-            Err(e) => self.failed("claiming stale tasks", e),
+        let claimed = match b.claim(&self.s.consumer, self.s.visibility, CLAIM_BATCH) {
+            Ok(c) => c,
+            Err(e) => return self.failed("claiming stale tasks", e),
+        };
+        if claimed.is_empty() {
+            return;
         }
+        log_at!(Level::Warning, "Broker::claim", "task worker#{}: {} task(s) of workers that stopped answering are reported lost to their senders", self.s.id, claimed.len());
+        for t in claimed {
+            let frame = Frames::new(&t.frame).next().and_then(Result::ok).map(|(h, _)| {
+                let why = format!(
+                    "task#{} of worker#{} was lost: the task worker that took it stopped answering for {:?} (task_broker_visibility_timeout): it died or lost its link",
+                    h.task_id, h.src, self.s.visibility
+                );
+                frame::encode(Kind::Lost, 0, h.src, h.generation, h.task_id, why.as_bytes()).unwrap_or_default()
+            });
+            self.pending.push(Write { entry: t.entry, reply_to: t.reply_to, frame, last: true });
+        }
+        self.write_pending();
     }
 
     fn forget_idle(&mut self, idle: Duration) {

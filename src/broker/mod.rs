@@ -27,6 +27,8 @@ use thiserror::Error;
 pub enum BrokerError {
     #[error("invalid task_broker '{0}': {1}")]
     Url(String, &'static str),
+    #[error("invalid task_broker_name '{0}': it must be 1-128 characters, without spaces or ':'")]
+    Name(String),
     #[error("task broker: {0}")]
     Redis(#[from] redis::RedisError),
     #[error("task broker: unexpected reply to {0}")]
@@ -60,7 +62,7 @@ impl BrokerSettings {
             return Err(bad("it names no host"));
         }
         if name.is_empty() || name.len() > 128 || name.contains(|c: char| c.is_whitespace() || c == ':') {
-            return Err(BrokerError::Url(name.into(), "task_broker_name must be 1-128 characters, without spaces or ':'"));
+            return Err(BrokerError::Name(name.into()));
         }
         redis::Client::open(url).map_err(|_| bad("it is not a valid Redis URL"))?;
         Ok(BrokerSettings { url: url.into(), name: name.into(), secret: secret.filter(|s| !s.is_empty()).map(<[u8]>::to_vec) })

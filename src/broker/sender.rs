@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
-use crate::broker::streams::{self, Broker, Incoming};
+use crate::broker::streams::{self, Broker};
 use crate::broker::{BrokerError, BrokerSettings};
 use crate::ipc::channel::{self, recv_buffer, Message};
 use crate::ipc::frame::{self, Frames, Header, Kind, FLAG_LAST, FLAG_SERIALIZED};
@@ -77,7 +77,6 @@ pub struct SenderSetup {
     pub results_tx: RawFd,
     pub results_max: usize,
     pub shm: Arc<Shm>,
-    pub visibility: Duration,
 }
 
 /// Tasks this process added to the broker and has not heard the end of, with the broker
@@ -93,7 +92,6 @@ pub fn start(s: SenderSetup) -> io::Result<Arc<Health>> {
         sender: s.sender.clone(),
         results_tx: s.results_tx,
         results_max: s.results_max,
-        visibility: s.visibility,
         health: health.clone(),
         outstanding: outstanding.clone(),
         shm: s.shm.clone(),
@@ -253,7 +251,6 @@ struct Reader {
     sender: String,
     results_tx: RawFd,
     results_max: usize,
-    visibility: Duration,
     health: Arc<Health>,
     outstanding: Outstanding,
     shm: Arc<Shm>,
@@ -333,39 +330,25 @@ impl Reader {
         (id, generation)
     }
 
-    fn deliver(&self, found: Incoming) {
-        let m = match found {
-            Incoming::Frame(f) => {
-                let Some((h, body)) = Frames::new(&f).next().and_then(Result::ok) else { return };
-                if !matches!(h.kind, Kind::Result | Kind::Done | Kind::Lost) {
-                    return;
-                }
-                let last = h.kind != Kind::Result || h.flags & FLAG_LAST != 0;
-                if last {
-                    if let Ok(mut o) = self.outstanding.lock() {
-                        o.remove(&h.task_id);
-                    }
-                }
-                let data = Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body.to_vec().into() };
-                let max = self.results_max.saturating_sub(frame::HEADER_LEN);
-                match payload::message(h.kind, h.flags & FLAG_LAST, (h.src, h.generation, h.task_id), &data, max, Carrier::Pass) {
-                    Ok(m) => m,
-                    Err(e) => {
-                        log_at!(Level::Warning, "Broker::results", "a result of task#{} cannot be passed on: {}", h.task_id, e);
-                        lost_frame(h.src, h.generation, h.task_id, &format!("task#{} was lost: its result cannot be passed on: {e}", h.task_id)).into()
-                    }
-                }
+    /// Passes a result frame on to the worker's result channel (a large body in a memfd).
+    fn deliver(&self, f: Vec<u8>) {
+        let Some((h, body)) = Frames::new(&f).next().and_then(Result::ok) else { return };
+        if !matches!(h.kind, Kind::Result | Kind::Done | Kind::Lost) {
+            return;
+        }
+        let last = h.kind != Kind::Result || h.flags & FLAG_LAST != 0;
+        if last {
+            if let Ok(mut o) = self.outstanding.lock() {
+                o.remove(&h.task_id);
             }
-            Incoming::Lost(header) => {
-                let Ok(h) = Header::decode(&header) else { return };
-                if let Ok(mut o) = self.outstanding.lock() {
-                    o.remove(&h.task_id);
-                }
-                let reason = format!(
-                    "task#{} of worker#{} was lost: the task worker that took it stopped answering for {:?} (task_broker_visibility_timeout): it died or lost its link",
-                    h.task_id, h.src, self.visibility
-                );
-                lost_frame(h.src, h.generation, h.task_id, &reason).into()
+        }
+        let data = Payload { serialized: h.flags & FLAG_SERIALIZED != 0, bytes: body.to_vec().into() };
+        let max = self.results_max.saturating_sub(frame::HEADER_LEN);
+        let m = match payload::message(h.kind, h.flags & FLAG_LAST, (h.src, h.generation, h.task_id), &data, max, Carrier::Pass) {
+            Ok(m) => m,
+            Err(e) => {
+                log_at!(Level::Warning, "Broker::results", "a result of task#{} cannot be passed on: {}", h.task_id, e);
+                lost_frame(h.src, h.generation, h.task_id, &format!("task#{} was lost: its result cannot be passed on: {e}", h.task_id)).into()
             }
         };
         if let Err(e) = send_blocking(self.results_tx, &m) {

@@ -4,10 +4,10 @@
 //!
 //! Who holds a task is Redis's pending list: a task is delivered to one consumer; that
 //! consumer, while it runs the task, keeps it fresh (`keep`); a task that no one kept for the
-//! visibility timeout is taken by a claimer, acknowledged and reported lost to its sender in
-//! one script (`claim_lost`). Every write of a result checks, in the same script, that the
-//! writer still holds the task: of a late result and a loss report, exactly one reaches the
-//! sender. Many tasks per round trip (pipelines) whenever many are in flight.
+//! visibility timeout is taken over by a claimer (`claim`), which reports it lost to its
+//! sender. Every write, a result or a loss report, checks in the same script that the writer
+//! still holds the task, and the last one acknowledges it: of a late result and a loss report,
+//! exactly one reaches the sender, and every one is signed. Many tasks per round trip (pipelines) whenever many are in flight.
 
 use std::time::Duration;
 
@@ -21,59 +21,26 @@ pub const RESULT_STREAM_TTL: Duration = Duration::from_secs(3600);
 /// A result stream is capped (approximately) at this many entries: its reader deletes what
 /// it read, so only a reader that stopped reading ever reaches it.
 const RESULT_STREAM_MAX: usize = 100_000;
-/// A loss report carries the task frame's header, the part of it the sender needs.
-const HEADER_LEN: usize = crate::ipc::frame::HEADER_LEN;
 
-/// Writes a result for task entry ARGV[4] (and with ARGV[5] = 1 acknowledges and deletes it),
-/// or only keeps it (ARGV[6] empty, ARGV[5] = 0), if consumer ARGV[2] still holds it: it is
-/// pending and either ARGV[2]'s or another's that went quiet for less than the visibility
-/// timeout ARGV[3] (a process running a task its predecessor took adopts it). A stale task
-/// of another consumer is a claimer's. Returns 1 when written, 0 when the task is not ours.
+/// Writes a result for task entry ARGV[3] (and with ARGV[4] = 1 acknowledges and deletes it),
+/// or only keeps it (ARGV[5] empty, ARGV[4] = 0: resets its idle time), if consumer ARGV[2]
+/// still holds it. Returns 1 when written, 0 when the task is no longer ours (a claimer took
+/// it and reported it lost).
 const WRITE: &str = r"
-local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[4], ARGV[4], 1)
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
 local e = p[1]
-if not e then return 0 end
-if e[2] ~= ARGV[2] and tonumber(e[3]) >= tonumber(ARGV[3]) then return 0 end
-if ARGV[6] ~= '' then
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'f', ARGV[6], 's', ARGV[7])
-  redis.call('EXPIRE', KEYS[2], ARGV[9])
+if not e or e[2] ~= ARGV[2] then return 0 end
+if ARGV[5] ~= '' then
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*', 'f', ARGV[5], 's', ARGV[6])
+  redis.call('EXPIRE', KEYS[2], ARGV[8])
 end
-if ARGV[5] == '1' then
-  redis.call('XACK', KEYS[1], ARGV[1], ARGV[4])
-  redis.call('XDEL', KEYS[1], ARGV[4])
+if ARGV[4] == '1' then
+  redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+  redis.call('XDEL', KEYS[1], ARGV[3])
 else
-  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[4], 'JUSTID')
+  redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 end
 return 1
-";
-
-/// Takes up to ARGV[4] tasks that went quiet for the visibility timeout ARGV[3], and for each
-/// tells its sender (an `l` entry holding the task frame's header) and acknowledges and
-/// deletes it, all in one step: no other claimer, and no late result, can report it again.
-const CLAIM_LOST: &str = r"
-local claimed = 0
-local cursor = '0-0'
-repeat
-  local r = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], cursor, 'COUNT', ARGV[4])
-  cursor = r[1]
-  for _, e in ipairs(r[2]) do
-    if e then
-      local f, reply = nil, nil
-      local fields = e[2] or {}
-      for i = 1, #fields, 2 do
-        if fields[i] == 'f' then f = fields[i + 1] elseif fields[i] == 'r' then reply = fields[i + 1] end
-      end
-      if f and reply and string.sub(reply, 1, #ARGV[5]) == ARGV[5] then
-        redis.call('XADD', reply, 'MAXLEN', '~', ARGV[6], '*', 'l', string.sub(f, 1, tonumber(ARGV[8])))
-        redis.call('EXPIRE', reply, ARGV[7])
-      end
-      redis.call('XACK', KEYS[1], ARGV[1], e[1])
-      redis.call('XDEL', KEYS[1], e[1])
-      claimed = claimed + 1
-    end
-  end
-until cursor == '0-0' or claimed >= tonumber(ARGV[4])
-return claimed
 ";
 
 /// Removes the consumers of group ARGV[1] idle for ARGV[2] ms that hold nothing.
@@ -112,15 +79,6 @@ pub struct Write {
     pub last: bool,
 }
 
-/// What a sender finds in its result stream.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Incoming {
-    /// A result frame (verified).
-    Frame(Vec<u8>),
-    /// A task was reported lost: the header of its frame.
-    Lost(Vec<u8>),
-}
-
 pub struct Broker {
     con: redis::Connection,
     signer: Signer,
@@ -129,7 +87,6 @@ pub struct Broker {
     epoch_key: String,
     results_prefix: String,
     write: redis::Script,
-    claim: redis::Script,
     forget: redis::Script,
     /// Entries dropped unread: no frame, or a signature that does not verify.
     pub rejected: u64,
@@ -151,8 +108,8 @@ impl Broker {
                 return Err(e.into());
             }
         }
-        let (write, claim, forget) = (redis::Script::new(WRITE), redis::Script::new(CLAIM_LOST), redis::Script::new(FORGET));
-        for s in [&write, &claim, &forget] {
+        let (write, forget) = (redis::Script::new(WRITE), redis::Script::new(FORGET));
+        for s in [&write, &forget] {
             s.load(&mut con)?;
         }
         Ok(Broker {
@@ -163,7 +120,6 @@ impl Broker {
             epoch_key: format!("{}:epoch", s.name),
             results_prefix: result_stream(s, ""),
             write,
-            claim,
             forget,
             rejected: 0,
         })
@@ -259,11 +215,10 @@ impl Broker {
     /// Writes (one round trip for all) what `consumer` has for tasks it holds; for each, true
     /// when it was written, false when the task is no longer ours (reported lost already, or
     /// taken over): a late result is dropped, never delivered beside its loss report.
-    pub fn write(&mut self, consumer: &str, visibility: Duration, writes: &[Write]) -> Result<Vec<bool>, BrokerError> {
+    pub fn write(&mut self, consumer: &str, writes: &[Write]) -> Result<Vec<bool>, BrokerError> {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
-        let vis = visibility.as_millis() as u64;
         let mut p = redis::pipe();
         for w in writes {
             let frame = w.frame.as_deref().unwrap_or_default();
@@ -272,7 +227,6 @@ impl Broker {
             inv.key(&w.reply_to)
                 .arg(&self.group)
                 .arg(consumer)
-                .arg(vis)
                 .arg(&w.entry)
                 .arg(if w.last { "1" } else { "0" })
                 .arg(frame)
@@ -294,28 +248,38 @@ impl Broker {
     }
 
     /// Tasks that went quiet (pending longer than `visibility` with no one keeping them: their
-    /// worker died or lost its link) are reported lost to their senders and dropped; returns
-    /// how many. Bounded by `count` per call.
-    pub fn claim_lost(&mut self, consumer: &str, visibility: Duration, count: usize) -> Result<u64, BrokerError> {
-        let n: u64 = self
-            .claim
-            .key(&self.tasks)
-            .arg(&self.group)
-            .arg(consumer)
-            .arg(visibility.as_millis() as u64)
-            .arg(count.max(1))
-            .arg(&self.results_prefix)
-            .arg(RESULT_STREAM_MAX)
-            .arg(RESULT_STREAM_TTL.as_secs())
-            .arg(HEADER_LEN)
-            .invoke(&mut self.con)?;
-        Ok(n)
+    /// worker died or lost its link), taken over by `consumer`, which is to report them lost
+    /// (a [`Write`] of a Lost frame, `last`). A claimer that dies before it does leaves them
+    /// to the next claim. Follows XAUTOCLAIM's cursor, up to `count` entries.
+    pub fn claim(&mut self, consumer: &str, visibility: Duration, count: usize) -> Result<Vec<Taken>, BrokerError> {
+        let mut cursor = "0-0".to_string();
+        let mut found = Vec::new();
+        loop {
+            let v: Value = redis::cmd("XAUTOCLAIM")
+                .arg(&self.tasks)
+                .arg(&self.group)
+                .arg(consumer)
+                .arg(visibility.as_millis() as u64)
+                .arg(&cursor)
+                .arg("COUNT")
+                .arg(count.saturating_sub(found.len()).max(1))
+                .query(&mut self.con)?;
+            let Value::Array(parts) = v else { return Err(BrokerError::Reply("XAUTOCLAIM")) };
+            let mut parts = parts.into_iter();
+            let next = parts.next().and_then(bytes).map(|b| String::from_utf8_lossy(&b).into_owned()).ok_or(BrokerError::Reply("XAUTOCLAIM"))?;
+            found.extend(parts.next().map(entries).unwrap_or_default());
+            if next == "0-0" || found.len() >= count {
+                break;
+            }
+            cursor = next;
+        }
+        self.accept(found)
     }
 
-    /// What waits in `stream`, waiting up to `block`; what is read is deleted (the stream is
-    /// this reader's alone) and the stream's life renewed. Result frames that do not verify
-    /// are dropped (counted).
-    pub fn results(&mut self, stream: &str, count: usize, block: Duration) -> Result<Vec<Incoming>, BrokerError> {
+    /// The frames (results, ends, loss reports) waiting in `stream`, waiting up to `block`;
+    /// what is read is deleted (the stream is this reader's alone) and the stream's life
+    /// renewed. Frames that do not verify are dropped (counted).
+    pub fn results(&mut self, stream: &str, count: usize, block: Duration) -> Result<Vec<Vec<u8>>, BrokerError> {
         self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
         let v: Value = redis::cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg("0").query(&mut self.con)?;
         let found = read_reply(v, "XREAD")?;
@@ -330,9 +294,8 @@ impl Broker {
         let mut out = Vec::with_capacity(found.len());
         for (_, fields) in found {
             let field = |name: &[u8]| field(&fields, name);
-            match (field(b"f"), field(b"s"), field(b"l")) {
-                (Some(frame), sig, _) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) => out.push(Incoming::Frame(frame)),
-                (None, _, Some(header)) if header.len() == HEADER_LEN => out.push(Incoming::Lost(header)),
+            match (field(b"f"), field(b"s")) {
+                (Some(frame), sig) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) => out.push(frame),
                 _ => self.rejected += 1,
             }
         }

@@ -322,10 +322,12 @@ impl Server {
         // Each stream port needs a Receive callback and each datagram port a Packet one (its
         // own or the server's).
         let kinds: Vec<bool> = this.ports.borrow().iter().map(|z| <&Port as ext_php_rs::convert::FromZval>::from_zval(z).is_some_and(|p| p.is_dgram())).collect();
-        if kinds.iter().zip(&port_callbacks).any(|(&dgram, c)| dgram && !c.has("Packet") && !callbacks.has("Packet")) {
+        // A host that only adds task workers to a broker serves no port.
+        let serves = settings.worker_num > 0;
+        if serves && kinds.iter().zip(&port_callbacks).any(|(&dgram, c)| dgram && !c.has("Packet") && !callbacks.has("Packet")) {
             return Err(swoole_exception("failed to start server. Error: require onPacket callback".into(), 9015));
         }
-        if kinds.iter().zip(&port_callbacks).any(|(&dgram, c)| !dgram && !c.has("Receive") && !callbacks.has("Receive")) {
+        if serves && kinds.iter().zip(&port_callbacks).any(|(&dgram, c)| !dgram && !c.has("Receive") && !callbacks.has("Receive")) {
             return Err(swoole_exception("failed to start server. Error: require onReceive callback".into(), 9015));
         }
         if settings.task_worker_num > 0 && !callbacks.has("Task") {

@@ -101,13 +101,13 @@ Warning: Swoole\Server::set(): invalid task_broker '127.0.0.1:6379': it must sta
 bool(false)
 Warning: Swoole\Server::set(): invalid task_broker 'redis://u:***@h:notaport/0': it is not a valid Redis URL
 bool(false)
-Warning: Swoole\Server::set(): invalid task_broker%S 'a b': task_broker_name must be 1-128 characters, without spaces or ':'
+Warning: Swoole\Server::set(): invalid task_broker_name 'a b': it must be 1-128 characters, without spaces or ':'
 bool(false)
-Warning: Swoole\Server::set(): invalid task_broker%S '': task_broker_name must be 1-128 characters, without spaces or ':'
+Warning: Swoole\Server::set(): invalid task_broker_name '': it must be 1-128 characters, without spaces or ':'
 bool(false)
-Warning: Swoole\Server::set(): invalid task_broker%S 'a:b': task_broker_name must be 1-128 characters, without spaces or ':'
+Warning: Swoole\Server::set(): invalid task_broker_name 'a:b': it must be 1-128 characters, without spaces or ':'
 bool(false)
-Warning: Swoole\Server::set(): invalid task_broker%S 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn': task_broker_name must be 1-128 characters, without spaces or ':'
+Warning: Swoole\Server::set(): invalid task_broker_name 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn': it must be 1-128 characters, without spaces or ':'
 bool(false)
 bool(true)
 -- a server without task_broker_secret

@@ -5,7 +5,7 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rswoole::broker::streams::{Broker, Taken, Write};
+use rswoole::broker::streams::{Broker, ResultCursor, Taken, Write};
 use rswoole::broker::BrokerSettings;
 
 struct Redis {
@@ -78,6 +78,7 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     let mut sender = Broker::connect(&s, T).unwrap();
     let mut a = Broker::connect(&s, T).unwrap();
     let mut b = Broker::connect(&s, T).unwrap();
+    let mut cursor = ResultCursor::default();
     let back = sender.result_stream("hostA:0:1");
     let frames: Vec<Vec<u8>> = (0..1000i64).map(|i| task_frame(i, &i.to_le_bytes())).collect();
     let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
@@ -98,7 +99,7 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     assert_eq!(seen, want, "every task taken exactly once");
     let mut results = Vec::new();
     while results.len() < 1000 {
-        let got = sender.results(&back, 500, Duration::from_millis(100)).unwrap();
+        let got = sender.results(&back, &mut cursor, 500, Duration::from_millis(100)).unwrap();
         assert!(!got.is_empty(), "results stop at {}", results.len());
         results.extend(got);
     }
@@ -117,6 +118,7 @@ fn frames_someone_else_wrote_are_dropped_unread() {
     let s = r.settings("q2", Some(b"right"));
     let mut worker = Broker::connect(&s, T).unwrap();
     let mut sender = Broker::connect(&s, T).unwrap();
+    let mut cursor = ResultCursor::default();
     let back = sender.result_stream("h:0:1");
     let mut raw = r.raw();
     // Unsigned, wrongly signed, and signed under another secret.
@@ -137,7 +139,7 @@ fn frames_someone_else_wrote_are_dropped_unread() {
     assert_eq!((worker.pending().unwrap(), worker.queued().unwrap()), (0, 0), "rejected entries are acknowledged and deleted");
     // A forged result is not delivered either.
     let _: String = redis::cmd("XADD").arg(&back).arg("*").arg("f").arg("forged").query(&mut raw).unwrap();
-    assert!(sender.results(&back, 10, Duration::from_millis(50)).unwrap().is_empty());
+    assert!(sender.results(&back, &mut cursor, 10, Duration::from_millis(50)).unwrap().is_empty());
     assert_eq!(sender.rejected, 1);
 }
 
@@ -146,6 +148,7 @@ fn a_quiet_consumers_tasks_are_reported_lost_once_and_its_late_results_dropped()
     let r = Redis::start();
     let s = r.settings("q3", None);
     let mut sender = Broker::connect(&s, T).unwrap();
+    let mut cursor = ResultCursor::default();
     let back = sender.result_stream("h:0:1");
     let frames: Vec<Vec<u8>> = (0..10i64).map(|i| task_frame(i, b"x")).collect();
     let refs: Vec<&[u8]> = frames.iter().map(Vec::as_slice).collect();
@@ -171,13 +174,13 @@ fn a_quiet_consumers_tasks_are_reported_lost_once_and_its_late_results_dropped()
     // The claimer reports them lost (its own writes: only while it holds them).
     let reports: Vec<Write> = claimed.iter().map(|t| Write { frame: Some(b"lost".to_vec()), ..result_of(t) }).collect();
     assert!(claimer.write("claimer", &reports).unwrap().into_iter().all(|w| w));
-    assert_eq!(sender.results(&back, 100, Duration::from_millis(100)).unwrap().len(), 9);
+    assert_eq!(sender.results(&back, &mut cursor, 100, Duration::from_millis(100)).unwrap().len(), 9);
     // The quiet consumer comes back: its results for the reported tasks are dropped, the kept
     // one is written.
     let writes: Vec<Write> = held.iter().map(result_of).collect();
     let written = quiet.write("quiet", &writes).unwrap();
     assert_eq!(written, std::iter::once(true).chain(std::iter::repeat_n(false, 9)).collect::<Vec<_>>());
-    assert_eq!(sender.results(&back, 100, Duration::from_millis(100)).unwrap(), vec![frames[0].clone()]);
+    assert_eq!(sender.results(&back, &mut cursor, 100, Duration::from_millis(100)).unwrap(), vec![frames[0].clone()]);
     assert_eq!((sender.pending().unwrap(), sender.queued().unwrap()), (0, 0));
     assert!(claimer.consumers().unwrap() >= 2);
     assert!(claimer.forget_idle_consumers(Duration::ZERO).unwrap() >= 2, "idle consumers holding nothing are forgotten");

@@ -37,6 +37,8 @@ use crate::types::{Payload, WorkerId};
 const RETRY: Duration = Duration::from_millis(200);
 /// Claims per call: a dead host's tasks are reported in rounds of this many.
 const CLAIM_BATCH: usize = 256;
+/// A task shorter than this lets the bridge take the next one while it runs.
+const SHORT_TASK: Duration = Duration::from_millis(5);
 
 struct BridgeSetup {
     settings: BrokerSettings,
@@ -95,7 +97,7 @@ pub struct Bridge {
 impl Bridge {
     fn start(s: BridgeSetup) -> io::Result<Bridge> {
         let control = Arc::new(Control::default());
-        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now(), unreachable: false };
+        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, started: None, short: false, prefetched: false, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now(), unreachable: false };
         std::thread::Builder::new().name("rswoole-broker-bridge".into()).spawn(move || t.run())?;
         Ok(Bridge { control })
     }
@@ -138,8 +140,17 @@ struct Thread {
     pending: Vec<Write>,
     /// Tasks this process holds (handed to the worker, not ended): kept fresh in Redis.
     held: HashMap<String, String>,
-    /// Tasks handed and not ended: a new one is taken only when none is.
+    /// Tasks handed and not ended: a new one is taken only when none is, or (for short
+    /// tasks) when one is.
     outstanding: usize,
+    /// When the oldest outstanding task was handed over.
+    started: Option<Instant>,
+    /// The last task took less than SHORT_TASK: the next is taken while one runs, so the
+    /// worker does not wait a round trip to Redis between two short tasks. (A long one never
+    /// keeps a second waiting behind it that an idle worker elsewhere could run.)
+    short: bool,
+    /// The one look for a second task while one runs was made.
+    prefetched: bool,
     last_keep: Instant,
     last_claim: Option<Instant>,
     last_forget: Instant,
@@ -172,10 +183,6 @@ impl Thread {
             if !closed {
                 closed = self.read_worker(&mut buf, Duration::ZERO);
             }
-            self.write_pending();
-            if self.broker.is_none() {
-                continue;
-            }
             if self.last_keep.elapsed() >= keep_every {
                 self.keep_held();
             }
@@ -186,18 +193,28 @@ impl Thread {
                 self.forget_idle(forget_after);
             }
             if closed {
+                self.write_pending();
                 if self.pending.is_empty() {
                     break;
                 }
                 continue;
             }
-            let stopping = self.control.stop.load(Relaxed);
-            if stopping {
+            if self.control.stop.load(Relaxed) {
+                self.write_pending();
                 self.said_stopped_if_asked();
             } else if self.outstanding == 0 {
-                self.take(block);
+                // The last task's results and the request for the next, in one round trip.
                 // Asked to stop during the wait: what it brought was handed, so the worker
                 // sees it when it looks after the answer.
+                self.write_and_take(Some(block));
+                continue;
+            } else if self.outstanding == 1 && self.short && !self.prefetched {
+                self.prefetched = true;
+                self.write_and_take(None);
+            } else {
+                self.write_pending();
+            }
+            if self.broker.is_none() {
                 continue;
             }
             // Wait for the worker's frames, bounded by the next keeping or claiming.
@@ -246,22 +263,40 @@ impl Thread {
         self.broker = None;
     }
 
-    /// Takes a task (waiting up to `block`) and hands it to the worker.
-    fn take(&mut self, block: Duration) {
+    /// Writes what is pending, then takes a task (waiting up to `block`) and hands it to the
+    /// worker.
+    fn write_and_take(&mut self, block: Option<Duration>) {
         let Some(b) = self.broker.as_mut() else { return };
-        let got = b.take(&self.s.consumer, 1, block);
+        let got = b.write_then_take(&self.s.consumer, &self.pending, 1, block);
         let rejected = std::mem::take(&mut b.rejected);
         if rejected > 0 {
             self.s.shm.header().broker_rejected.fetch_add(rejected, Relaxed);
         }
         match got {
-            Ok(tasks) => {
+            Ok((written, tasks)) => {
+                self.written(&written);
                 for t in tasks {
                     self.hand(t);
                 }
             }
             Err(e) => self.failed("taking a task", e),
         }
+    }
+
+    /// The writes just made: those not made are no longer this worker's to make.
+    fn written(&mut self, done: &[bool]) {
+        for (w, ok) in self.pending.iter().zip(done) {
+            if !ok && w.frame.is_some() {
+                log_at!(
+                    Level::Notice,
+                    "Broker::bridge",
+                    "task worker#{}: a result for {} was dropped: the task is no longer this worker's (it was reported lost)",
+                    self.s.id,
+                    w.entry
+                );
+            }
+        }
+        self.pending.clear();
     }
 
     fn hand(&mut self, t: Taken) {
@@ -293,6 +328,7 @@ impl Thread {
             Ok(()) => {
                 self.held.insert(t.entry, t.reply_to);
                 self.outstanding += 1;
+                self.started.get_or_insert_with(Instant::now);
             }
             Err(e) => {
                 if let Some(slot) = shm.slot(self.s.id) {
@@ -341,9 +377,13 @@ impl Thread {
                         frame::encode(Kind::Lost, 0, h.src, h.generation, h.task_id, why.as_bytes()).unwrap_or_default()
                     }
                 };
-                if last {
-                    self.held.remove(&r.entry);
+                if last && self.held.remove(&r.entry).is_some() {
                     self.outstanding = self.outstanding.saturating_sub(1);
+                    let took = self.started.take().map_or(Duration::MAX, |t| t.elapsed());
+                    // Two outstanding: the second began about now.
+                    self.short = took < SHORT_TASK * (1 + self.outstanding as u32);
+                    self.started = (self.outstanding > 0).then(Instant::now);
+                    self.prefetched = false;
                 }
                 self.pending.push(Write { entry: r.entry, reply_to: r.reply_to, frame: Some(frame), last });
             }
@@ -357,20 +397,7 @@ impl Thread {
         }
         let Some(b) = self.broker.as_mut() else { return };
         match b.write(&self.s.consumer, &self.pending) {
-            Ok(done) => {
-                for (w, ok) in self.pending.iter().zip(done) {
-                    if !ok && w.frame.is_some() {
-                        log_at!(
-                            Level::Notice,
-                            "Broker::bridge",
-                            "task worker#{}: a late result for {} was dropped: the task was reported lost already",
-                            self.s.id,
-                            w.entry
-                        );
-                    }
-                }
-                self.pending.clear();
-            }
+            Ok(done) => self.written(&done),
             Err(e) => self.failed("writing results", e),
         }
     }

@@ -259,6 +259,7 @@ struct Reader {
 impl Reader {
     fn run(self) {
         let stream = streams::result_stream(&self.settings, &self.sender);
+        let mut cursor = streams::ResultCursor::default();
         let mut broker: Option<Broker> = None;
         loop {
             let b = match &mut broker {
@@ -276,7 +277,7 @@ impl Reader {
                     }
                 },
             };
-            match b.results(&stream, 512, READ_BLOCK) {
+            match b.results(&stream, &mut cursor, 512, READ_BLOCK) {
                 Ok(found) => {
                     let rejected = std::mem::take(&mut b.rejected);
                     if rejected > 0 {

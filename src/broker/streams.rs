@@ -59,6 +59,20 @@ end
 return n
 ";
 
+/// Where a reader is in its result stream: the last entry read, and those read but not yet
+/// deleted (deleted with the next read).
+#[derive(Clone, Debug)]
+pub struct ResultCursor {
+    after: String,
+    read: Vec<String>,
+}
+
+impl Default for ResultCursor {
+    fn default() -> Self {
+        ResultCursor { after: "0".into(), read: Vec::new() }
+    }
+}
+
 /// A task taken from the stream.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Taken {
@@ -161,22 +175,37 @@ impl Broker {
 
     /// Up to `count` tasks for consumer `consumer`, waiting up to `block` for the first.
     pub fn take(&mut self, consumer: &str, count: usize, block: Duration) -> Result<Vec<Taken>, BrokerError> {
-        let ms = block.as_millis().max(1) as u64;
-        self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
-        let v: Value = redis::cmd("XREADGROUP")
-            .arg("GROUP")
-            .arg(&self.group)
-            .arg(consumer)
-            .arg("COUNT")
-            .arg(count.max(1))
-            .arg("BLOCK")
-            .arg(ms)
-            .arg("STREAMS")
-            .arg(&self.tasks)
-            .arg(">")
-            .query(&mut self.con)?;
-        let found = read_reply(v, "XREADGROUP")?;
-        self.accept(found)
+        self.write_then_take(consumer, &[], count, Some(block)).map(|(_, t)| t)
+    }
+
+    /// [`Broker::write`] and then [`Broker::take`] (waiting up to `block`, None: not at all),
+    /// in one round trip: a worker that ends a task asks for the next in the same breath.
+    pub fn write_then_take(&mut self, consumer: &str, writes: &[Write], count: usize, block: Option<Duration>) -> Result<(Vec<bool>, Vec<Taken>), BrokerError> {
+        self.con.set_read_timeout(Some(block.unwrap_or_default().saturating_add(Duration::from_secs(2))))?;
+        let mut p = self.write_pipe(consumer, writes);
+        p.cmd("XREADGROUP").arg("GROUP").arg(&self.group).arg(consumer).arg("COUNT").arg(count.max(1));
+        if let Some(b) = block {
+            p.arg("BLOCK").arg(b.as_millis().max(1) as u64);
+        }
+        p.arg("STREAMS").arg(&self.tasks).arg(">");
+        let mut replies = self.query_scripted(&p)?;
+        let taken = replies.pop().ok_or(BrokerError::Reply("XREADGROUP"))?;
+        let written = replies.into_iter().map(|v| matches!(v, Value::Int(1))).collect();
+        let found = read_reply(taken, "XREADGROUP")?;
+        Ok((written, self.accept(found)?))
+    }
+
+    /// Runs `p`, loading the scripts again if someone flushed them since they were loaded.
+    fn query_scripted(&mut self, p: &redis::Pipeline) -> Result<Vec<Value>, BrokerError> {
+        match p.query::<Vec<Value>>(&mut self.con) {
+            Ok(v) => Ok(v),
+            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
+                self.write.load(&mut self.con)?;
+                self.forget.load(&mut self.con)?;
+                Ok(p.query(&mut self.con)?)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Checks each entry's signature; the rest are acknowledged and deleted unread (counted).
@@ -219,6 +248,11 @@ impl Broker {
         if writes.is_empty() {
             return Ok(Vec::new());
         }
+        let p = self.write_pipe(consumer, writes);
+        Ok(self.query_scripted(&p)?.into_iter().map(|v| matches!(v, Value::Int(1))).collect())
+    }
+
+    fn write_pipe(&self, consumer: &str, writes: &[Write]) -> redis::Pipeline {
         let mut p = redis::pipe();
         for w in writes {
             let frame = w.frame.as_deref().unwrap_or_default();
@@ -235,16 +269,7 @@ impl Broker {
                 .arg(RESULT_STREAM_TTL.as_secs());
             p.invoke_script(&inv);
         }
-        // Loaded at connect; loaded again if someone flushed the scripts since.
-        match p.query::<Vec<i64>>(&mut self.con) {
-            Ok(v) => Ok(v.into_iter().map(|n| n == 1).collect()),
-            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
-                self.write.load(&mut self.con)?;
-                let v: Vec<i64> = p.query(&mut self.con)?;
-                Ok(v.into_iter().map(|n| n == 1).collect())
-            }
-            Err(e) => Err(e.into()),
-        }
+        p
     }
 
     /// Tasks that went quiet (pending longer than `visibility` with no one keeping them: their
@@ -276,28 +301,31 @@ impl Broker {
         self.accept(found)
     }
 
-    /// The frames (results, ends, loss reports) waiting in `stream`, waiting up to `block`;
-    /// what is read is deleted (the stream is this reader's alone) and the stream's life
-    /// renewed. Frames that do not verify are dropped (counted).
-    pub fn results(&mut self, stream: &str, count: usize, block: Duration) -> Result<Vec<Vec<u8>>, BrokerError> {
+    /// The frames (results, ends, loss reports) waiting in `stream` after `cursor`, waiting
+    /// up to `block`. The stream is this reader's alone: what it read before is deleted in the
+    /// same round trip, and the stream's life renewed. Reading after the last id read (not
+    /// from what is left) means a reply lost with a broken connection is never delivered
+    /// twice. Frames that do not verify are dropped (counted).
+    pub fn results(&mut self, stream: &str, cursor: &mut ResultCursor, count: usize, block: Duration) -> Result<Vec<Vec<u8>>, BrokerError> {
         self.con.set_read_timeout(Some(block.saturating_add(Duration::from_secs(2))))?;
-        let v: Value = redis::cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg("0").query(&mut self.con)?;
-        let found = read_reply(v, "XREAD")?;
-        if found.is_empty() {
-            return Ok(Vec::new());
-        }
-        let ids: Vec<&String> = found.iter().map(|(id, _)| id).collect();
         let mut p = redis::pipe();
-        p.cmd("XDEL").arg(stream).arg(&ids).ignore();
+        if !cursor.read.is_empty() {
+            p.cmd("XDEL").arg(stream).arg(&cursor.read).ignore();
+        }
         p.cmd("EXPIRE").arg(stream).arg(RESULT_STREAM_TTL.as_secs()).ignore();
-        p.query::<()>(&mut self.con)?;
+        p.cmd("XREAD").arg("COUNT").arg(count.max(1)).arg("BLOCK").arg(block.as_millis().max(1) as u64).arg("STREAMS").arg(stream).arg(&cursor.after);
+        let (v,): (Value,) = p.query(&mut self.con)?;
+        cursor.read.clear();
+        let found = read_reply(v, "XREAD")?;
         let mut out = Vec::with_capacity(found.len());
-        for (_, fields) in found {
+        for (id, fields) in found {
             let field = |name: &[u8]| field(&fields, name);
             match (field(b"f"), field(b"s")) {
                 (Some(frame), sig) if self.signer.verify(&frame, sig.as_deref().unwrap_or_default()) => out.push(frame),
                 _ => self.rejected += 1,
             }
+            cursor.after.clone_from(&id);
+            cursor.read.push(id);
         }
         Ok(out)
     }

@@ -106,6 +106,8 @@ fn tasks_reach_one_consumer_each_and_results_their_sender() {
     results.sort();
     assert_eq!(results, want, "every result reaches its sender once");
     assert_eq!((sender.pending().unwrap(), sender.queued().unwrap()), (0, 0), "nothing pending, nothing left in the task stream");
+    // What was read goes with the next read.
+    assert!(sender.results(&back, &mut cursor, 500, Duration::from_millis(10)).unwrap().is_empty());
     let left: u64 = redis::cmd("XLEN").arg(&back).query(&mut r.raw()).unwrap();
     assert_eq!(left, 0, "read results are deleted");
     let ttl: i64 = redis::cmd("TTL").arg(&back).query(&mut r.raw()).unwrap();

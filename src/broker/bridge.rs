@@ -39,6 +39,8 @@ const RETRY: Duration = Duration::from_millis(200);
 const CLAIM_BATCH: usize = 256;
 /// A task shorter than this lets the bridge take the next one while it runs.
 const SHORT_TASK: Duration = Duration::from_millis(5);
+/// A task running this long gives back the next one the bridge took.
+const LONG_TASK: Duration = Duration::from_millis(20);
 
 struct BridgeSetup {
     settings: BrokerSettings,
@@ -97,7 +99,7 @@ pub struct Bridge {
 impl Bridge {
     fn start(s: BridgeSetup) -> io::Result<Bridge> {
         let control = Arc::new(Control::default());
-        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, started: None, short: false, prefetched: false, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now(), unreachable: false };
+        let t = Thread { s, control: control.clone(), broker: None, pending: Vec::new(), held: HashMap::new(), outstanding: 0, started: None, short: false, next: None, looked: false, last_keep: Instant::now(), last_claim: None, last_forget: Instant::now(), unreachable: false };
         std::thread::Builder::new().name("rswoole-broker-bridge".into()).spawn(move || t.run())?;
         Ok(Bridge { control })
     }
@@ -145,12 +147,15 @@ struct Thread {
     outstanding: usize,
     /// When the oldest outstanding task was handed over.
     started: Option<Instant>,
-    /// The last task took less than SHORT_TASK: the next is taken while one runs, so the
-    /// worker does not wait a round trip to Redis between two short tasks. (A long one never
-    /// keeps a second waiting behind it that an idle worker elsewhere could run.)
+    /// The last task took less than SHORT_TASK: the next is taken while one runs and kept
+    /// here, handed over the moment the running one ends, so the worker does not wait a round
+    /// trip to Redis between two short tasks.
     short: bool,
-    /// The one look for a second task while one runs was made.
-    prefetched: bool,
+    /// That next task. Once the running one has run for LONG_TASK it is given back to the
+    /// stream, so it never waits behind a long task while a worker elsewhere is idle.
+    next: Option<Taken>,
+    /// The one look for a next task while this one runs was made.
+    looked: bool,
     last_keep: Instant,
     last_claim: Option<Instant>,
     last_forget: Instant,
@@ -193,23 +198,37 @@ impl Thread {
                 self.forget_idle(forget_after);
             }
             if closed {
+                if self.next.is_some() {
+                    self.give_back();
+                }
                 self.write_pending();
-                if self.pending.is_empty() {
+                if self.pending.is_empty() && self.next.is_none() {
                     break;
                 }
                 continue;
             }
-            if self.control.stop.load(Relaxed) {
+            let stopping = self.control.stop.load(Relaxed);
+            let running_long = self.started.is_some_and(|t| t.elapsed() >= LONG_TASK);
+            if self.next.is_some() && (stopping || running_long) {
+                self.give_back();
+            }
+            if stopping {
                 self.write_pending();
                 self.said_stopped_if_asked();
+            } else if self.outstanding == 0 && self.next.is_some() {
+                if let Some(t) = self.next.take() {
+                    self.hand(t);
+                }
+                self.write_pending();
+                continue;
             } else if self.outstanding == 0 {
                 // The last task's results and the request for the next, in one round trip.
                 // Asked to stop during the wait: what it brought was handed, so the worker
                 // sees it when it looks after the answer.
                 self.write_and_take(Some(block));
                 continue;
-            } else if self.outstanding == 1 && self.short && !self.prefetched {
-                self.prefetched = true;
+            } else if self.outstanding == 1 && self.short && !self.looked && !running_long {
+                self.looked = true;
                 self.write_and_take(None);
             } else {
                 self.write_pending();
@@ -276,10 +295,29 @@ impl Thread {
             Ok((written, tasks)) => {
                 self.written(&written);
                 for t in tasks {
-                    self.hand(t);
+                    if self.outstanding == 0 {
+                        self.hand(t);
+                    } else {
+                        // Kept fresh like a held task until it is handed over or given back.
+                        self.held.insert(t.entry.clone(), t.reply_to.clone());
+                        self.next = Some(t);
+                    }
                 }
             }
             Err(e) => self.failed("taking a task", e),
+        }
+    }
+
+    /// The task kept for next goes back to the stream for any worker (a copy at its end).
+    fn give_back(&mut self) {
+        let Some(t) = self.next.take() else { return };
+        self.held.remove(&t.entry);
+        let Some(b) = self.broker.as_mut() else {
+            // Unreachable broker: it stays pending here until a claim reports it.
+            return;
+        };
+        if let Err(e) = b.give_back(&self.s.consumer, &t.entry) {
+            self.failed("giving a task back", e);
         }
     }
 
@@ -300,6 +338,7 @@ impl Thread {
     }
 
     fn hand(&mut self, t: Taken) {
+        self.held.remove(&t.entry);
         let route = Route { entry: t.entry.clone(), reply_to: t.reply_to.clone() };
         let Some((h, body)) = Frames::new(&t.frame).next().and_then(Result::ok).filter(|(h, _)| h.kind == Kind::Task) else {
             log_at!(Level::Warning, "Broker::bridge", "entry {} holds no task frame; dropped", t.entry);
@@ -383,7 +422,7 @@ impl Thread {
                     // Two outstanding: the second began about now.
                     self.short = took < SHORT_TASK * (1 + self.outstanding as u32);
                     self.started = (self.outstanding > 0).then(Instant::now);
-                    self.prefetched = false;
+                    self.looked = false;
                 }
                 self.pending.push(Write { entry: r.entry, reply_to: r.reply_to, frame: Some(frame), last });
             }

@@ -33,6 +33,9 @@ pub enum BrokerError {
     Redis(#[from] redis::RedisError),
     #[error("task broker: unexpected reply to {0}")]
     Reply(&'static str),
+    /// No connection now; the text is why the last attempt failed.
+    #[error("{0}")]
+    Unreachable(String),
 }
 
 /// `task_broker`, `task_broker_name` and `task_broker_secret`, checked.

@@ -53,13 +53,18 @@ impl Health {
         if !self.out_down.load(Relaxed) && !self.in_down.load(Relaxed) {
             return None;
         }
-        Some(self.why.lock().map(|w| w.clone()).unwrap_or_default())
+        Some(format!("the task broker is unreachable: {}", self.last_error()))
+    }
+
+    /// What the last failed attempt said.
+    fn last_error(&self) -> String {
+        self.why.lock().map(|w| w.clone()).unwrap_or_default()
     }
 
     fn set(&self, flag: &AtomicBool, why: Option<&BrokerError>) {
         if let Some(e) = why {
             if let Ok(mut w) = self.why.lock() {
-                *w = format!("the task broker is unreachable: {e}");
+                *w = e.to_string();
             }
         }
         flag.store(why.is_some(), Relaxed);
@@ -163,12 +168,22 @@ impl Out {
             }
             let n = batch.len() as i64;
             let frames: Vec<&[u8]> = batch.iter().map(|t| t.frame.as_slice()).collect();
-            let mut sent = self.send(&mut broker, &reply_to, &batch, &frames);
-            if sent.is_err() {
+            let mut sent = match &mut broker {
+                Some(b) => self.send(b, &reply_to, &batch, &frames),
+                None => Err(self.connect_error()),
+            };
+            if sent.is_err() && broker.is_some() {
                 // A connection that broke while idle (a restart of Redis, a cut link) is found
                 // out by this send: one more try, on a new connection.
-                broker = self.connect().ok();
-                sent = self.send(&mut broker, &reply_to, &batch, &frames);
+                broker = None;
+                sent = match self.connect() {
+                    Ok(mut b) => {
+                        let r = self.send(&mut b, &reply_to, &batch, &frames);
+                        broker = Some(b);
+                        r
+                    }
+                    Err(e) => Err(e),
+                };
             }
             // Counted in tasking_num from the push until they left this host.
             self.shm.header().tasking_num.fetch_sub(n, Relaxed);
@@ -180,7 +195,9 @@ impl Out {
                         o.remove(&t.task);
                     }
                 }
-                let why = self.health.unavailable().unwrap_or_else(|| e.to_string());
+                // The reason is the error itself: a task added whose reply was lost (a timeout)
+                // may still run, but its result is no longer awaited (README: Delivery).
+                let why = format!("the task broker is unreachable: {e}");
                 for t in batch {
                     let reason = format!("task#{} of worker#{} was lost: {}", t.task, self.id, why);
                     let lost = lost_frame(self.id, t.generation, t.task, &reason);
@@ -199,10 +216,15 @@ impl Out {
         c
     }
 
+    /// Why there is no connection (the last attempt's error), for a task that cannot go.
+    fn connect_error(&self) -> BrokerError {
+        BrokerError::Unreachable(self.health.last_error())
+    }
+
     /// Adds `batch` (whose frames are `frames`) to the task stream, each recorded as
     /// outstanding under the epoch it was added in.
-    fn send(&self, broker: &mut Option<(Broker, String)>, reply_to: &str, batch: &[Outgoing], frames: &[&[u8]]) -> Result<(), BrokerError> {
-        let Some((b, epoch)) = broker else { return Err(BrokerError::Reply("no connection")) };
+    fn send(&self, broker: &mut (Broker, String), reply_to: &str, batch: &[Outgoing], frames: &[&[u8]]) -> Result<(), BrokerError> {
+        let (b, epoch) = broker;
         if let Ok(mut o) = self.outstanding.lock() {
             o.extend(batch.iter().map(|t| (t.task, epoch.clone())));
         }

@@ -43,6 +43,20 @@ end
 return 1
 ";
 
+/// Gives task entry ARGV[3] back to the stream if consumer ARGV[2] holds it: a copy goes to
+/// the stream's end (its signature covers the frame and the result stream, not the id) and
+/// the entry is acknowledged and deleted. Returns 1 when given back.
+const GIVE_BACK: &str = r"
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1)
+local e = p[1]
+if not e or e[2] ~= ARGV[2] then return 0 end
+local r = redis.call('XRANGE', KEYS[1], ARGV[3], ARGV[3])
+if r[1] then redis.call('XADD', KEYS[1], '*', unpack(r[1][2])) end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+redis.call('XDEL', KEYS[1], ARGV[3])
+return 1
+";
+
 /// Removes the consumers of group ARGV[1] idle for ARGV[2] ms that hold nothing.
 const FORGET: &str = r"
 local n = 0
@@ -101,6 +115,7 @@ pub struct Broker {
     epoch_key: String,
     results_prefix: String,
     write: redis::Script,
+    give_back: redis::Script,
     forget: redis::Script,
     /// Entries dropped unread: no frame, or a signature that does not verify.
     pub rejected: u64,
@@ -122,8 +137,8 @@ impl Broker {
                 return Err(e.into());
             }
         }
-        let (write, forget) = (redis::Script::new(WRITE), redis::Script::new(FORGET));
-        for s in [&write, &forget] {
+        let (write, give_back, forget) = (redis::Script::new(WRITE), redis::Script::new(GIVE_BACK), redis::Script::new(FORGET));
+        for s in [&write, &give_back, &forget] {
             s.load(&mut con)?;
         }
         Ok(Broker {
@@ -134,6 +149,7 @@ impl Broker {
             epoch_key: format!("{}:epoch", s.name),
             results_prefix: result_stream(s, ""),
             write,
+            give_back,
             forget,
             rejected: 0,
         })
@@ -200,8 +216,9 @@ impl Broker {
         match p.query::<Vec<Value>>(&mut self.con) {
             Ok(v) => Ok(v),
             Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::NoScript) => {
-                self.write.load(&mut self.con)?;
-                self.forget.load(&mut self.con)?;
+                for s in [&self.write, &self.give_back, &self.forget] {
+                    s.load(&mut self.con)?;
+                }
                 Ok(p.query(&mut self.con)?)
             }
             Err(e) => Err(e.into()),
@@ -270,6 +287,13 @@ impl Broker {
             p.invoke_script(&inv);
         }
         p
+    }
+
+    /// Puts a task `consumer` took but will not run back in the stream, for any worker; false
+    /// when it is no longer this consumer's.
+    pub fn give_back(&mut self, consumer: &str, entry: &str) -> Result<bool, BrokerError> {
+        let n: i64 = self.give_back.key(&self.tasks).arg(&self.group).arg(consumer).arg(entry).invoke(&mut self.con)?;
+        Ok(n == 1)
     }
 
     /// Tasks that went quiet (pending longer than `visibility` with no one keeping them: their

@@ -1,5 +1,5 @@
 --TEST--
-task_broker across hosts: every process of host B (task workers only) is killed at once while each of its task workers runs a task of a flood of 10000 from host A; each task either finishes once on A or is reported lost to it (the two B held), named in a warning and counted
+task_broker across hosts: every process of host B (task workers only) is killed at once while each of its task workers runs a task of a flood of 10000 from host A; each task either finishes once on A or is reported lost to it (those B held: the two it ran, and any it took to run next), named in a warning and counted
 --SKIPIF--
 <?php require __DIR__ . '/../../include/netns.inc'; Netns::skipIf(); ?>
 --FILE--
@@ -25,8 +25,10 @@ echo "finished + lost: ", $s['distinct'] + $s['lost'], "\n";
 echo "finish callbacks: ", $s['finishes'] === $s['distinct'] ? 'one per task' : "{$s['finishes']} for {$s['distinct']} tasks", ", dups {$s['dups']}, lost twice {$s['lost_twice']}, both finished and lost {$s['both']}, bad ", json_encode($s['bad']), "\n";
 sort($s['lost_data'], SORT_NATURAL);
 sort($held, SORT_NATURAL);
-echo "lost: {$s['lost']}, the tasks B held: ", var_export($s['lost_data'] === $held, true), ", task_lost_num {$s['task_lost_num']}, task_retry_num {$s['task_retry_num']}\n";
-if ($s['lost_data'] !== $held) {
+// Each task worker of B held the task it ran and perhaps the next, taken while it ran.
+$ok = !array_diff($held, $s['lost_data']) && $s['lost'] <= 4;
+echo "lost: the tasks B ran among them: ", var_export($ok, true), ", task_lost_num = lost: ", var_export($s['task_lost_num'] === $s['lost'], true), ", task_retry_num {$s['task_retry_num']}\n";
+if (!$ok) {
     echo "lost ", json_encode($s['lost_data']), ", held ", json_encode($held), "\n";
 }
 echo "ran on B before it died: ", var_export($s['hosts']['B'] >= 20, true), "\n";
@@ -45,7 +47,7 @@ echo "anomalies: ", json_encode(Flood::anomalies($net)), "\n";
 left in B after the kill: 0
 finished + lost: 10000
 finish callbacks: one per task, dups 0, lost twice 0, both finished and lost 0, bad []
-lost: 2, the tasks B held: true, task_lost_num 2, task_retry_num 0
+lost: the tasks B ran among them: true, task_lost_num = lost: true, task_retry_num 0
 ran on B before it died: true
 task_count 10000, tasking_num 0
 every lost task named in a warning: true

